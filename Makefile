@@ -1,0 +1,61 @@
+# OPALE Partnerships portal. `make run` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PO := locale/fr/LC_MESSAGES/django.po
+MO := $(PO:.po=.mo)
+
+.PHONY: run test lint worker install messages makemessages demo migrate check-deploy bench clean
+
+run: $(VENV)/.installed-run $(MO)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev $(MO)
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+worker: $(VENV)/.installed-run $(MO)
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (for example redis://127.0.0.1:6379/0) to run a worker."; exit 2; }
+	$(VENV)/bin/celery -A opale_portal worker --beat --loglevel=INFO
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed-run
+
+$(MO): $(PO)
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install gettext (apt-get install gettext)."; exit 2; }
+	msgfmt --check -o $@ $<
+
+messages: $(MO)
+
+# Refresh the French catalogue after changing user-facing strings, then translate the new entries.
+makemessages: $(VENV)/.installed-run
+	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+
+demo: $(VENV)/.installed-run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+check-deploy: $(VENV)/.installed-run
+	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	ALLOWED_HOSTS=partenariats.opale.example $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache $(MO)

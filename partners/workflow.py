@@ -1,0 +1,235 @@
+"""Every change of an enquiry's stage, one function per use case.
+
+Each function locks the enquiry row, runs the django-fsm transition (which checks source stage and the
+actor's permission), saves, and writes the StageChange, all in one transaction. Views, admin actions,
+tasks, the demo loader and tests call these; nothing else assigns a stage.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed, has_transition_perm
+
+from agreements.models import StageChange
+
+from .choices import EnquiryStage, RoutingStatus
+from .models import Enquiry, Entity, ReferenceCounter, Routing
+from .rules import is_central_team
+
+S = EnquiryStage
+
+
+class WorkflowError(Exception):
+    """A transition that cannot happen now; its message is shown to the user as it is."""
+
+
+def allocate_reference(year: int) -> str:
+    """Next ``OPA-YYYY-NNNNN``: the counter row's UPDATE lock serialises concurrent submissions."""
+    with transaction.atomic():
+        ReferenceCounter.objects.get_or_create(year=year)
+        ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
+        number = ReferenceCounter.objects.get(year=year).last
+    return f"OPA-{year}-{number:05d}"
+
+
+def _transition(
+    *,
+    enquiry_id: int,
+    actor,
+    name: str,
+    comment: str = "",
+    at: dt.datetime | None = None,
+    before=None,
+) -> Enquiry:
+    """Lock, check, change, record. ``before`` runs on the locked row just before the transition."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        enquiry = Enquiry.objects.select_for_update().get(pk=enquiry_id)
+        method = getattr(enquiry, name)
+        if actor is not None and not has_transition_perm(method, actor):
+            raise PermissionDenied(_("You are not allowed to do this on enquiry %(ref)s.") % {"ref": _ref(enquiry)})
+        from_stage = enquiry.stage
+        if before is not None:
+            before(enquiry)
+        try:
+            method()
+        except TransitionNotAllowed:
+            raise WorkflowError(
+                _("Enquiry %(ref)s is now “%(stage)s”: this step is no longer possible. Reload the page.")
+                % {"ref": _ref(enquiry), "stage": enquiry.get_stage_display()}
+            ) from None
+        enquiry.stage_changed_at = at
+        fields = ["stage", "stage_changed_at", "updated_at"]
+        fields += _stamp_clocks(enquiry, at)
+        enquiry.save(update_fields=sorted(set(fields)))
+        StageChange.objects.create(
+            enquiry=enquiry,
+            actor=actor,
+            transition=name,
+            from_stage=from_stage,
+            to_stage=enquiry.stage,
+            comment=comment,
+            at=at,
+        )
+    return enquiry
+
+
+def _ref(enquiry: Enquiry) -> str:
+    return enquiry.reference or _("(draft)")
+
+
+def _stamp_clocks(enquiry: Enquiry, at: dt.datetime) -> list[str]:
+    """Set the SLA timestamps that this stage starts, the first time only."""
+    clocks = {
+        S.SUBMITTED: ["submitted_at"],
+        S.IN_TRIAGE: ["first_response_at"],
+        S.AWAITING_COMPANY: ["first_response_at"],
+        S.ROUTED: ["first_response_at", "routed_at"],
+        S.ACCEPTED: ["answered_at"],
+        S.DECLINED: ["first_response_at", "closed_at"],
+        S.NO_GO: ["first_response_at", "closed_at"],
+        S.WITHDRAWN: ["closed_at"],
+        S.SIGNED: ["closed_at"],
+    }.get(S(enquiry.stage), [])
+    stamped = []
+    for field in clocks:
+        if getattr(enquiry, field) is None:
+            setattr(enquiry, field, at)
+            stamped.append(field)
+    return stamped
+
+
+def _require(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for %(what)s.") % {"what": what})
+    return reason
+
+
+def enquiry_submit(*, enquiry: Enquiry, actor, at: dt.datetime | None = None) -> Enquiry:
+    at = at or timezone.now()
+
+    def give_reference(locked: Enquiry) -> None:
+        locked.full_clean(exclude=["reference"])
+        if not locked.reference:
+            locked.reference = allocate_reference(timezone.localtime(at).year)
+            locked.save(update_fields=["reference"])
+
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="submit", at=at, before=give_reference)
+
+
+def enquiry_take_into_triage(*, enquiry: Enquiry, actor, at: dt.datetime | None = None) -> Enquiry:
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="take_into_triage", at=at)
+
+
+def enquiry_request_information(*, enquiry: Enquiry, actor, question: str, at: dt.datetime | None = None) -> Enquiry:
+    question = _require(question, _("asking the company for information"))
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="request_information", comment=question, at=at)
+
+
+def enquiry_provide_information(*, enquiry: Enquiry, actor, answer: str = "", at: dt.datetime | None = None) -> Enquiry:
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="provide_information", comment=answer, at=at)
+
+
+def enquiry_route(
+    *,
+    enquiry: Enquiry,
+    actor,
+    entities: list[Entity],
+    note: str = "",
+    reasons: dict[int, str] | None = None,
+    at: dt.datetime | None = None,
+) -> Enquiry:
+    if not entities:
+        raise ValidationError(_("Choose at least one entity to route the enquiry to."))
+    at = at or timezone.now()
+    reasons = reasons or {}
+
+    def create_routings(locked: Enquiry) -> None:
+        for entity in entities:
+            Routing.objects.update_or_create(
+                enquiry=locked,
+                entity=entity,
+                defaults={
+                    "routed_by": actor,
+                    "routed_at": at,
+                    "note_to_entity": note,
+                    "reason": reasons.get(entity.pk, ""),
+                    "status": RoutingStatus.PENDING,
+                    "answer_reason": "",
+                    "answered_at": None,
+                    "answered_by": None,
+                },
+            )
+
+    names = ", ".join(str(e) for e in entities)
+    return _transition(
+        enquiry_id=enquiry.pk, actor=actor, name="route", comment=names, at=at, before=create_routings
+    )
+
+
+def enquiry_answer_routing(
+    *, routing: Routing, actor, accept: bool, reason: str = "", at: dt.datetime | None = None
+) -> Enquiry:
+    """An entity's answer. Acceptance moves the enquiry on; when every entity declined it returns to triage."""
+    at = at or timezone.now()
+    if not accept:
+        reason = _require(reason, _("declining"))
+    if not (is_central_team(actor) or routing.entity.scientific_contacts.filter(pk=actor.pk).exists()):
+        raise PermissionDenied(_("Only the scientific contacts of %(entity)s may answer for it.")
+                               % {"entity": routing.entity})
+
+    def record_answer(locked: Enquiry) -> None:
+        row = Routing.objects.select_for_update().get(pk=routing.pk, enquiry=locked)
+        if row.status != RoutingStatus.PENDING:
+            raise WorkflowError(_("This entity has already answered."))
+        row.status = RoutingStatus.ACCEPTED if accept else RoutingStatus.DECLINED
+        row.answered_by, row.answered_at, row.answer_reason = actor, at, reason
+        row.save(update_fields=["status", "answered_by", "answered_at", "answer_reason"])
+
+    if accept:
+        return _transition(
+            enquiry_id=routing.enquiry_id, actor=actor, name="accept_by_entity", comment=reason, at=at,
+            before=record_answer,
+        )
+    with transaction.atomic():
+        enquiry = Enquiry.objects.select_for_update().get(pk=routing.enquiry_id)
+        if enquiry.stage != S.ROUTED:
+            raise WorkflowError(_("This enquiry is no longer waiting for the entity's answer."))
+        record_answer(enquiry)
+        still_open = enquiry.routings.exclude(status=RoutingStatus.DECLINED).exists()
+        if still_open:
+            return enquiry
+        # Every entity said no: the central team takes the ball back. The entity's decline is the reason.
+        return _transition(
+            enquiry_id=enquiry.pk, actor=None, name="return_to_triage",
+            comment=_("Declined by %(entity)s: %(reason)s") % {"entity": routing.entity, "reason": reason}, at=at,
+        )
+
+
+def enquiry_start_contracting(*, enquiry: Enquiry, actor, at: dt.datetime | None = None) -> Enquiry:
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="start_contracting", at=at)
+
+
+def enquiry_mark_signed(*, enquiry: Enquiry, actor, at: dt.datetime | None = None) -> Enquiry:
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="mark_signed", at=at)
+
+
+def enquiry_decline(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
+    reason = _require(reason, _("declining the enquiry"))
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="decline", comment=reason, at=at)
+
+
+def enquiry_withdraw(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
+    reason = _require(reason, _("withdrawing the enquiry"))
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="withdraw", comment=reason, at=at)
+
+
+def enquiry_close_no_go(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
+    reason = _require(reason, _("closing the enquiry"))
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="close_no_go", comment=reason, at=at)
