@@ -1,4 +1,5 @@
 """Admin for contracts; the stage-change audit trail is read-only for everyone."""
+
 from django.contrib import admin
 
 from partners.rules import is_central_team

@@ -3,6 +3,7 @@
 The NDA and agreement models come with the contract engine; ``StageChange`` is here from the start because
 every enquiry transition is recorded in it, and contract transitions will be recorded in the same table.
 """
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models

@@ -1,4 +1,5 @@
 """Celery application: eager by default, a real worker when CELERY_BROKER_URL is set."""
+
 import os
 
 from celery import Celery

@@ -1,4 +1,5 @@
 """Liveness for load balancers and monitoring: the database and, when configured, the Celery broker."""
+
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse

@@ -4,6 +4,7 @@ The embedded defaults need nothing running: a SQLite file, Celery tasks run eage
 console and media in a local folder. Production (DEBUG off) must name its SECRET_KEY and ALLOWED_HOSTS, and
 a bad value anywhere stops start-up with a message rather than running half-configured.
 """
+
 from pathlib import Path
 
 import environ
@@ -30,7 +31,9 @@ else:
             "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
         )
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS to the portal's host names, comma-separated.")
+        raise ImproperlyConfigured(
+            "DEBUG is off: set ALLOWED_HOSTS to the portal's host names, comma-separated."
+        )
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

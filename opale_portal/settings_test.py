@@ -1,4 +1,5 @@
-"""Test settings: the same settings, faster hashing, mail kept in memory, tasks eager unless a test says so."""
+"""Test settings: faster hashing, mail kept in memory, tasks eager unless a test says otherwise."""
+
 import tempfile
 
 from .settings import *  # noqa: F403

@@ -1,4 +1,5 @@
 """Admin for the central team's reference data and enquiries; every queryset is cut to the user's scope."""
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
@@ -44,7 +45,9 @@ STAGE_COLOURS = {
 
 def stage_badge(enquiry: Enquiry) -> str:
     colour = STAGE_COLOURS.get(enquiry.stage, "secondary")
-    return format_html('<span class="opale-badge opale-badge-{}">{}</span>', colour, enquiry.get_stage_display())
+    return format_html(
+        '<span class="opale-badge opale-badge-{}">{}</span>', colour, enquiry.get_stage_display()
+    )
 
 
 class ReferenceTermAdmin(admin.ModelAdmin):
@@ -67,7 +70,15 @@ class CompanyMemberInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(SimpleHistoryAdmin):
-    list_display = ["legal_name", "country", "registration_number", "size", "sector", "is_startup", "enquiry_count"]
+    list_display = [
+        "legal_name",
+        "country",
+        "registration_number",
+        "size",
+        "sector",
+        "is_startup",
+        "enquiry_count",
+    ]
     list_filter = ["size", "sector", "is_startup", "is_spinoff", "country"]
     search_fields = ["legal_name", "registration_number", "group_name"]
     inlines = [CompanyMemberInline]
@@ -91,13 +102,19 @@ class GovernanceInlineFormSet(BaseInlineFormSet):
         rows = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         if not rows:
             return
-        for flag, label in (("is_lead_negotiator", _("lead negotiator")), ("is_ip_agent", _("IP agent"))):
+        messages = {
+            "is_lead_negotiator": _(
+                "An entity needs exactly one lead negotiator among its governing bodies; %(count)d are ticked."
+            ),
+            "is_ip_agent": _(
+                "An entity needs exactly one IP agent (mandataire unique) among its governing bodies; "
+                "%(count)d are ticked."
+            ),
+        }
+        for flag, message in messages.items():
             count = sum(1 for row in rows if row.get(flag))
             if count != 1:
-                raise ValidationError(
-                    _("An entity needs exactly one %(role)s among its governing bodies; %(count)d are ticked.")
-                    % {"role": label, "count": count}
-                )
+                raise ValidationError(message % {"count": count})
 
 
 class GovernanceInline(admin.TabularInline):
@@ -212,29 +229,94 @@ class StageChangeInline(admin.TabularInline):
 @admin.register(Enquiry)
 class EnquiryAdmin(admin.ModelAdmin):
     list_display = [
-        "reference", "title", "company", "company_size", "kind", "stage_badge", "ball", "submitted_at",
+        "reference",
+        "title",
+        "company",
+        "company_size",
+        "kind",
+        "stage_badge",
+        "ball",
+        "submitted_at",
     ]
     list_filter = ["stage", "kind", "disease_areas", "company__size", "company__sector", "routings__entity"]
     search_fields = ["reference", "title", "company__legal_name", "summary"]
     list_select_related = ["company"]
     date_hierarchy = "submitted_at"
     readonly_fields = [
-        "reference", "stage", "submitted_by", "created_at", "updated_at", "stage_changed_at", "submitted_at",
-        "first_response_at", "routed_at", "answered_at", "closed_at",
+        "reference",
+        "stage",
+        "submitted_by",
+        "created_at",
+        "updated_at",
+        "stage_changed_at",
+        "submitted_at",
+        "first_response_at",
+        "routed_at",
+        "answered_at",
+        "closed_at",
     ]
     autocomplete_fields = ["company"]
     filter_horizontal = ["disease_areas", "capabilities"]
     inlines = [RoutingInline, MessageInline, AttachmentInline, StageChangeInline]
     fieldsets = [
-        (None, {"fields": ["reference", "stage", "company", "submitted_by", "kind", "title", "summary", "objectives"]}),
-        (_("Scope"), {"fields": ["disease_areas", "capabilities", "budget_band", "wished_start", "duration_months",
-                                 "nda_required", "language"]}),
-        (_("Call, samples and data"), {"fields": ["funding_programme", "funding_call", "funding_deadline",
-                                                   "scientific_project", "data_use"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "stage",
+                    "company",
+                    "submitted_by",
+                    "kind",
+                    "title",
+                    "summary",
+                    "objectives",
+                ]
+            },
+        ),
+        (
+            _("Scope"),
+            {
+                "fields": [
+                    "disease_areas",
+                    "capabilities",
+                    "budget_band",
+                    "wished_start",
+                    "duration_months",
+                    "nda_required",
+                    "language",
+                ]
+            },
+        ),
+        (
+            _("Call, samples and data"),
+            {
+                "fields": [
+                    "funding_programme",
+                    "funding_call",
+                    "funding_deadline",
+                    "scientific_project",
+                    "data_use",
+                ]
+            },
+        ),
         (_("Contact"), {"fields": ["contact_name", "contact_email", "signatory_name", "consent_at"]}),
-        (_("Clocks"), {"fields": ["created_at", "updated_at", "stage_changed_at", "submitted_at",
-                                  "first_response_at", "routed_at", "answered_at", "closed_at"],
-                       "classes": ["collapse"]}),
+        (
+            _("Clocks"),
+            {
+                "fields": [
+                    "created_at",
+                    "updated_at",
+                    "stage_changed_at",
+                    "submitted_at",
+                    "first_response_at",
+                    "routed_at",
+                    "answered_at",
+                    "closed_at",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -309,7 +391,15 @@ class AttachmentAdmin(ScopedToEnquiryMixin, admin.ModelAdmin):
     search_fields = ["original_name", "enquiry__reference", "sha256"]
     list_select_related = ["enquiry"]
     readonly_fields = [
-        "enquiry", "message", "uploaded_by", "file", "original_name", "content_type", "size", "sha256", "created_at",
+        "enquiry",
+        "message",
+        "uploaded_by",
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "created_at",
     ]
 
     def has_add_permission(self, request):

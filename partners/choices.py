@@ -1,4 +1,5 @@
 """Vocabularies shared by models, forms, admin filters and demo data (DOMAIN.md sections 2 and 6)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

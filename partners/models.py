@@ -3,6 +3,7 @@
 Models hold data and invariants (constraints, ``clean()``); every stage change goes through
 ``partners/workflow.py``.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -29,8 +30,8 @@ from .choices import (
     EntityKind,
     FundingProgramme,
     Language,
-    Party,
     PartnershipKind,
+    Party,
     RoutingStatus,
     Sector,
 )
@@ -75,7 +76,9 @@ class Company(models.Model):
         max_length=40,
         help_text=_("SIREN or SIRET for a French company, VAT number for another EU company."),
     )
-    group_name = models.CharField(_("group"), max_length=200, blank=True, help_text=_("Group it belongs to, if any."))
+    group_name = models.CharField(
+        _("group"), max_length=200, blank=True, help_text=_("Group it belongs to, if any.")
+    )
     size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices)
     is_startup = models.BooleanField(_("start-up"), default=False)
     is_spinoff = models.BooleanField(_("academic spin-off"), default=False)
@@ -157,7 +160,9 @@ class GoverningBody(models.Model):
         _("delegation of signature"),
         max_length=200,
         blank=True,
-        help_text=_("Reference of the recorded delegation, when the signatory is not the legal representative."),
+        help_text=_(
+            "Reference of the recorded delegation, when the signatory is not the legal representative."
+        ),
     )
     legal_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -182,7 +187,9 @@ class Entity(models.Model):
     """An OPALE member: research unit, cooperative group, platform, biobank or cohort."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    code = models.CharField(_("code"), max_length=40, blank=True, help_text=_("For example UMR-S 1131 or U944."))
+    code = models.CharField(
+        _("code"), max_length=40, blank=True, help_text=_("For example UMR-S 1131 or U944.")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=EntityKind.choices)
     city = models.CharField(_("city"), max_length=80, blank=True)
     profile = models.TextField(
@@ -191,7 +198,10 @@ class Entity(models.Model):
     disease_areas = models.ManyToManyField(DiseaseArea, blank=True, verbose_name=_("disease areas"))
     capabilities = models.ManyToManyField(Capability, blank=True, verbose_name=_("capabilities"))
     partnership_kinds = models.JSONField(
-        _("partnership kinds offered"), default=list, blank=True, help_text=_("Codes of the kinds it takes on.")
+        _("partnership kinds offered"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of the kinds it takes on."),
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     scientific_contacts = models.ManyToManyField(
@@ -219,7 +229,10 @@ class Entity(models.Model):
         unknown = set(self.partnership_kinds or []) - set(PartnershipKind.values)
         if unknown:
             raise ValidationError(
-                {"partnership_kinds": _("Unknown partnership kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}}
+                {
+                    "partnership_kinds": _("Unknown partnership kinds: %(kinds)s.")
+                    % {"kinds": ", ".join(unknown)}
+                }
             )
 
     @property
@@ -347,7 +360,12 @@ class Enquiry(FSMModelMixin, models.Model):
     consent_at = models.DateTimeField(_("consent to data processing given"), null=True, blank=True)
 
     stage = FSMField(
-        _("stage"), max_length=20, choices=EnquiryStage.choices, default=S.DRAFT, protected=True, db_index=True
+        _("stage"),
+        max_length=20,
+        choices=EnquiryStage.choices,
+        default=S.DRAFT,
+        protected=True,
+        db_index=True,
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last activity"), auto_now=True)
@@ -426,12 +444,16 @@ class Enquiry(FSMModelMixin, models.Model):
     def request_information(self) -> None:
         """The central team asks the company for more information and waits."""
 
-    @transition(field=stage, source=S.AWAITING_COMPANY, target=S.IN_TRIAGE, permission=perms.can_edit_as_company)
+    @transition(
+        field=stage, source=S.AWAITING_COMPANY, target=S.IN_TRIAGE, permission=perms.can_edit_as_company
+    )
     def provide_information(self) -> None:
         """The company answered; the enquiry is back with the central team."""
 
     @transition(
-        field=stage, source=[S.SUBMITTED, S.IN_TRIAGE, S.ROUTED], target=S.ROUTED,
+        field=stage,
+        source=[S.SUBMITTED, S.IN_TRIAGE, S.ROUTED],
+        target=S.ROUTED,
         permission=perms.is_central_team_user,
     )
     def route(self) -> None:
@@ -546,7 +568,10 @@ class RoutingRule(models.Model):
         Capability, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("capability")
     )
     keywords = models.CharField(
-        _("keywords"), max_length=300, blank=True, help_text=_("Comma-separated words looked for in the summary.")
+        _("keywords"),
+        max_length=300,
+        blank=True,
+        help_text=_("Comma-separated words looked for in the summary."),
     )
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
@@ -651,7 +676,10 @@ class Attachment(models.Model):
     def clean(self) -> None:
         if self.size and self.size > settings.ATTACHMENT_MAX_BYTES:
             raise ValidationError(
-                {"file": _("Files are limited to %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20}}
+                {
+                    "file": _("Files are limited to %(mb)d MB.")
+                    % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20}
+                }
             )
         if self.confidentiality == Confidentiality.CONFIDENTIAL and not self.enquiry.has_nda_in_force():
             raise ValidationError(

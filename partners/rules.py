@@ -3,6 +3,7 @@
 The same questions are answered for lists in ``selectors.py``; a predicate here must agree with the
 queryset there.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -1,4 +1,5 @@
 """Reads that respect scope: every list of enquiries a user sees starts here."""
+
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet

@@ -1,4 +1,5 @@
 """Checks of identifiers given by companies, with messages that say what is expected."""
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.eu import vat as eu_vat
@@ -29,14 +30,18 @@ def normalise_registration_number(country: str, number: str) -> str:
                 return siret.validate(digits)
         except StdnumError:
             raise ValidationError(
-                _("“%(number)s” is not a valid SIREN or SIRET: its check digit does not match. "
-                  "Copy it from the company's Kbis extract or the INSEE directory."),
+                _(
+                    "“%(number)s” is not a valid SIREN or SIRET: its check digit does not match. "
+                    "Copy it from the company's Kbis extract or the INSEE directory."
+                ),
                 code="invalid_checksum",
                 params={"number": raw},
             ) from None
         raise ValidationError(
-            _("A French company is identified by its SIREN (9 digits), its SIRET (14 digits) or its FR VAT "
-              "number; “%(number)s” is none of these."),
+            _(
+                "A French company is identified by its SIREN (9 digits), its SIRET (14 digits) or its FR VAT "
+                "number; “%(number)s” is none of these."
+            ),
             code="invalid_format",
             params={"number": raw},
         )
@@ -56,9 +61,10 @@ def _check_vat(vat: str) -> str:
         return eu_vat.validate(vat)
     except StdnumError:
         raise ValidationError(
-            _("“%(number)s” is not a valid EU VAT number (country prefix then the national number, "
-              "for example FR40303265045)."),
+            _(
+                "“%(number)s” is not a valid EU VAT number (country prefix then the national number, "
+                "for example FR40303265045)."
+            ),
             code="invalid_vat",
             params={"number": vat},
         ) from None
-

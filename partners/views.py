@@ -1,4 +1,6 @@
 """Public pages of the portal."""
+
+from django.conf import settings
 from django.shortcuts import render
 
 from .choices import PARTNERSHIP_KIND_DESCRIPTIONS, PartnershipKind
@@ -10,5 +12,6 @@ def home(request):
     context = {
         "kinds": kinds,
         "entity_count": Entity.objects.filter(is_active=True).count(),
+        "first_response_days": settings.ENQUIRY_FIRST_RESPONSE_WORKING_DAYS,
     }
     return render(request, "partners/home.html", context)

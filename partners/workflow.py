@@ -4,6 +4,7 @@ Each function locks the enquiry row, runs the django-fsm transition (which check
 actor's permission), saves, and writes the StageChange, all in one transaction. Views, admin actions,
 tasks, the demo loader and tests call these; nothing else assigns a stage.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +53,9 @@ def _transition(
         enquiry = Enquiry.objects.select_for_update().get(pk=enquiry_id)
         method = getattr(enquiry, name)
         if actor is not None and not has_transition_perm(method, actor):
-            raise PermissionDenied(_("You are not allowed to do this on enquiry %(ref)s.") % {"ref": _ref(enquiry)})
+            raise PermissionDenied(
+                _("You are not allowed to do this on enquiry %(ref)s.") % {"ref": _ref(enquiry)}
+            )
         from_stage = enquiry.stage
         if before is not None:
             before(enquiry)
@@ -127,12 +130,18 @@ def enquiry_take_into_triage(*, enquiry: Enquiry, actor, at: dt.datetime | None 
     return _transition(enquiry_id=enquiry.pk, actor=actor, name="take_into_triage", at=at)
 
 
-def enquiry_request_information(*, enquiry: Enquiry, actor, question: str, at: dt.datetime | None = None) -> Enquiry:
+def enquiry_request_information(
+    *, enquiry: Enquiry, actor, question: str, at: dt.datetime | None = None
+) -> Enquiry:
     question = _require(question, _("asking the company for information"))
-    return _transition(enquiry_id=enquiry.pk, actor=actor, name="request_information", comment=question, at=at)
+    return _transition(
+        enquiry_id=enquiry.pk, actor=actor, name="request_information", comment=question, at=at
+    )
 
 
-def enquiry_provide_information(*, enquiry: Enquiry, actor, answer: str = "", at: dt.datetime | None = None) -> Enquiry:
+def enquiry_provide_information(
+    *, enquiry: Enquiry, actor, answer: str = "", at: dt.datetime | None = None
+) -> Enquiry:
     return _transition(enquiry_id=enquiry.pk, actor=actor, name="provide_information", comment=answer, at=at)
 
 
@@ -176,13 +185,14 @@ def enquiry_route(
 def enquiry_answer_routing(
     *, routing: Routing, actor, accept: bool, reason: str = "", at: dt.datetime | None = None
 ) -> Enquiry:
-    """An entity's answer. Acceptance moves the enquiry on; when every entity declined it returns to triage."""
+    """An entity's answer: acceptance moves the enquiry on; once every entity declined, back to triage."""
     at = at or timezone.now()
     if not accept:
         reason = _require(reason, _("declining"))
     if not (is_central_team(actor) or routing.entity.scientific_contacts.filter(pk=actor.pk).exists()):
-        raise PermissionDenied(_("Only the scientific contacts of %(entity)s may answer for it.")
-                               % {"entity": routing.entity})
+        raise PermissionDenied(
+            _("Only the scientific contacts of %(entity)s may answer for it.") % {"entity": routing.entity}
+        )
 
     def record_answer(locked: Enquiry) -> None:
         row = Routing.objects.select_for_update().get(pk=routing.pk, enquiry=locked)
@@ -194,7 +204,11 @@ def enquiry_answer_routing(
 
     if accept:
         return _transition(
-            enquiry_id=routing.enquiry_id, actor=actor, name="accept_by_entity", comment=reason, at=at,
+            enquiry_id=routing.enquiry_id,
+            actor=actor,
+            name="accept_by_entity",
+            comment=reason,
+            at=at,
             before=record_answer,
         )
     with transaction.atomic():
@@ -207,8 +221,11 @@ def enquiry_answer_routing(
             return enquiry
         # Every entity said no: the central team takes the ball back. The entity's decline is the reason.
         return _transition(
-            enquiry_id=enquiry.pk, actor=None, name="return_to_triage",
-            comment=_("Declined by %(entity)s: %(reason)s") % {"entity": routing.entity, "reason": reason}, at=at,
+            enquiry_id=enquiry.pk,
+            actor=None,
+            name="return_to_triage",
+            comment=_("Declined by %(entity)s: %(reason)s") % {"entity": routing.entity, "reason": reason},
+            at=at,
         )
 
 
