@@ -104,7 +104,8 @@ class GovernanceInlineFormSet(BaseInlineFormSet):
             return
         messages = {
             "is_lead_negotiator": _(
-                "An entity needs exactly one lead negotiator among its governing bodies; %(count)d are ticked."
+                "An entity needs exactly one lead negotiator among its governing bodies; "
+                "%(count)d are ticked."
             ),
             "is_ip_agent": _(
                 "An entity needs exactly one IP agent (mandataire unique) among its governing bodies; "
