@@ -34,14 +34,14 @@ class StageChange(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("by"),
+        verbose_name=_("changed by"),
         help_text=_("Empty when the portal itself made the change (a periodic task, for example)."),
     )
     transition = models.CharField(_("transition"), max_length=40)
-    from_stage = models.CharField(_("from"), max_length=20)
-    to_stage = models.CharField(_("to"), max_length=20)
+    from_stage = models.CharField(_("from stage"), max_length=20)
+    to_stage = models.CharField(_("to stage"), max_length=20)
     comment = models.TextField(_("comment"), blank=True)
-    at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    at = models.DateTimeField(_("changed at"), default=timezone.now, editable=False)
 
     objects = StageChangeQuerySet.as_manager()
 

@@ -104,12 +104,12 @@ class GovernanceInlineFormSet(BaseInlineFormSet):
             return
         messages = {
             "is_lead_negotiator": _(
-                "An entity needs exactly one lead negotiator among its governing bodies; "
-                "%(count)d are ticked."
+                "An entity needs exactly one lead negotiator among its governing bodies "
+                "(ticked now: %(count)d)."
             ),
             "is_ip_agent": _(
-                "An entity needs exactly one IP agent (mandataire unique) among its governing bodies; "
-                "%(count)d are ticked."
+                "An entity needs exactly one IP agent (mandataire unique) among its governing bodies "
+                "(ticked now: %(count)d)."
             ),
         }
         for flag, message in messages.items():

@@ -94,7 +94,7 @@ class Party(models.TextChoices):
     """Who holds the ball: whose move it is for the enquiry or contract to go on."""
 
     COMPANY = "company", _("The company")
-    CENTRAL_TEAM = "central_team", _("OPALE central team")
+    CENTRAL_TEAM = "central_team", _("The OPALE central team")
     ENTITY = "entity", _("The entity")
     GOVERNING_BODY = "governing_body", _("The governing bodies")
     NOBODY = "nobody", _("Nobody (closed)")

@@ -336,7 +336,7 @@ class Enquiry(FSMModelMixin, models.Model):
     budget_band = models.CharField(
         _("budget"), max_length=10, choices=BudgetBand.choices, default=BudgetBand.UNKNOWN
     )
-    wished_start = models.DateField(_("wished start"), null=True, blank=True)
+    wished_start = models.DateField(_("desired start date"), null=True, blank=True)
     duration_months = models.PositiveSmallIntegerField(
         _("duration (months)"),
         null=True,
@@ -349,10 +349,14 @@ class Enquiry(FSMModelMixin, models.Model):
     funding_call = models.CharField(_("call for projects"), max_length=200, blank=True)
     funding_deadline = models.DateField(_("call deadline"), null=True, blank=True)
     scientific_project = models.TextField(
-        _("scientific project"), blank=True, help_text=_("Required for a licence of biological samples.")
+        _("scientific project"),
+        blank=True,
+        help_text=_(
+            "Required for access to biological samples: OPALE transfers samples only for a scientific project."
+        ),
     )
     data_use = models.TextField(_("intended use of patient data and legal basis"), blank=True)
-    nda_required = models.BooleanField(_("NDA needed before details are shared"), default=False)
+    nda_required = models.BooleanField(_("an NDA is needed before details are shared"), default=False)
     language = models.CharField(_("preferred language"), max_length=2, choices=Language.choices, default="fr")
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)

@@ -107,11 +107,11 @@ def _stamp_clocks(enquiry: Enquiry, at: dt.datetime) -> list[str]:
     return stamped
 
 
-def _require(reason: str, what: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason for %(what)s.") % {"what": what})
-    return reason
+def _require(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(message)
+    return text
 
 
 def enquiry_submit(*, enquiry: Enquiry, actor, at: dt.datetime | None = None) -> Enquiry:
@@ -133,7 +133,7 @@ def enquiry_take_into_triage(*, enquiry: Enquiry, actor, at: dt.datetime | None 
 def enquiry_request_information(
     *, enquiry: Enquiry, actor, question: str, at: dt.datetime | None = None
 ) -> Enquiry:
-    question = _require(question, _("asking the company for information"))
+    question = _require(question, _("Write the question the company should answer."))
     return _transition(
         enquiry_id=enquiry.pk, actor=actor, name="request_information", comment=question, at=at
     )
@@ -188,7 +188,7 @@ def enquiry_answer_routing(
     """An entity's answer: acceptance moves the enquiry on; once every entity declined, back to triage."""
     at = at or timezone.now()
     if not accept:
-        reason = _require(reason, _("declining"))
+        reason = _require(reason, _("Say why the entity declines, so the central team can route elsewhere."))
     if not (is_central_team(actor) or routing.entity.scientific_contacts.filter(pk=actor.pk).exists()):
         raise PermissionDenied(
             _("Only the scientific contacts of %(entity)s may answer for it.") % {"entity": routing.entity}
@@ -238,15 +238,15 @@ def enquiry_mark_signed(*, enquiry: Enquiry, actor, at: dt.datetime | None = Non
 
 
 def enquiry_decline(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
-    reason = _require(reason, _("declining the enquiry"))
+    reason = _require(reason, _("Say why no entity can take the enquiry on; the company will read it."))
     return _transition(enquiry_id=enquiry.pk, actor=actor, name="decline", comment=reason, at=at)
 
 
 def enquiry_withdraw(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
-    reason = _require(reason, _("withdrawing the enquiry"))
+    reason = _require(reason, _("Say why you withdraw the enquiry."))
     return _transition(enquiry_id=enquiry.pk, actor=actor, name="withdraw", comment=reason, at=at)
 
 
 def enquiry_close_no_go(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
-    reason = _require(reason, _("closing the enquiry"))
+    reason = _require(reason, _("Say why the enquiry is closed as a no-go."))
     return _transition(enquiry_id=enquiry.pk, actor=actor, name="close_no_go", comment=reason, at=at)
