@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -68,8 +69,24 @@ class CompanyMemberInline(admin.TabularInline):
     readonly_fields = ["joined_at"]
 
 
+class ScopedHistoryMixin:
+    """simple_history's history pages read the history table directly; cut them to the admin's scope."""
+
+    def _require_in_scope(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(Company)
-class CompanyAdmin(SimpleHistoryAdmin):
+class CompanyAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     list_display = [
         "legal_name",
         "country",
@@ -84,10 +101,13 @@ class CompanyAdmin(SimpleHistoryAdmin):
     inlines = [CompanyMemberInline]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).annotate(enquiry_total=Count("enquiries"))
+        qs = super().get_queryset(request)
         if is_central_team(request.user):
-            return qs
-        return qs.filter(enquiries__in=enquiries_visible_to(request.user)).distinct()
+            return qs.annotate(enquiry_total=Count("enquiries"))
+        visible = enquiries_visible_to(request.user)
+        in_scope = qs.filter(Exists(visible.filter(company=OuterRef("pk"))))
+        count = visible.filter(company=OuterRef("pk")).order_by().values("company").annotate(n=Count("pk"))
+        return in_scope.annotate(enquiry_total=Subquery(count.values("n")[:1]))
 
     @admin.display(description=_("enquiries"), ordering="enquiry_total")
     def enquiry_count(self, company):
@@ -174,7 +194,7 @@ class GovernanceAdmin(admin.ModelAdmin):
 
 
 class ScopedToEnquiryMixin:
-    """Rows hanging off an enquiry are visible exactly when the enquiry is."""
+    """Rows hanging off an enquiry are visible, and can be attached, exactly when the enquiry is."""
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -182,9 +202,17 @@ class ScopedToEnquiryMixin:
             return qs
         return qs.filter(enquiry__in=enquiries_visible_to(request.user))
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "enquiry":
+            kwargs["queryset"] = enquiries_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class RoutingInline(admin.TabularInline):
     model = Routing
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("enquiry", "entity", "routed_by")
     extra = 0
     fields = ["entity", "status", "routed_by", "routed_at", "note_to_entity", "answered_at", "answer_reason"]
     readonly_fields = fields
@@ -196,6 +224,9 @@ class RoutingInline(admin.TabularInline):
 
 class MessageInline(admin.StackedInline):
     model = Message
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("enquiry", "author")
     extra = 0
     fields = ["author", "created_at", "is_internal", "body"]
     readonly_fields = ["author", "created_at"]
@@ -203,6 +234,9 @@ class MessageInline(admin.StackedInline):
 
 class AttachmentInline(admin.TabularInline):
     model = Attachment
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("enquiry", "uploaded_by")
     extra = 0
     fields = ["original_name", "content_type", "size", "confidentiality", "uploaded_by", "created_at"]
     readonly_fields = fields
@@ -214,6 +248,9 @@ class AttachmentInline(admin.TabularInline):
 
 class StageChangeInline(admin.TabularInline):
     model = StageChange
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("enquiry", "actor")
     extra = 0
     fields = ["at", "from_stage", "to_stage", "actor", "comment"]
     readonly_fields = fields

@@ -402,6 +402,10 @@ class Enquiry(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.reference or _('draft')} – {self.title}"
 
+    def clean_fields(self, exclude=None) -> None:
+        # The stage is protected (only transitions set it); clean_fields would re-assign it and fail.
+        super().clean_fields(exclude={*(exclude or ()), "stage"})
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.kind == PartnershipKind.COLLABORATIVE_CALL and not self.funding_programme:

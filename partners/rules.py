@@ -70,6 +70,13 @@ def _in_group(user, name: str) -> bool:
     return name in cache
 
 
+def can_answer_for_entity(user, entity) -> bool:
+    """Central team, or an entity contact listed among this entity's scientific contacts."""
+    if is_central_team(user):
+        return True
+    return is_entity_contact(user) and entity.scientific_contacts.filter(pk=user.pk).exists()
+
+
 # Permission callables for django-fsm transitions take (instance, user).
 def is_central_team_user(instance: Enquiry, user) -> bool:
     return is_central_team(user)

@@ -1,5 +1,7 @@
 """Checks of identifiers given by companies, with messages that say what is expected."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.eu import vat as eu_vat
@@ -18,25 +20,23 @@ def normalise_registration_number(country: str, number: str) -> str:
     raw = (number or "").strip()
     if not raw:
         raise ValidationError(_("Enter the company's registration number."), code="required")
+    compact = re.sub(r"[\s.\-/]", "", raw).upper()
     country = (country or "").upper()
     if country == "FR":
-        digits = siren.compact(raw)
-        if digits.upper().startswith("FR"):
-            return _check_vat(digits)
-        try:
-            if len(digits) == 9:
-                return siren.validate(digits)
-            if len(digits) == 14:
-                return siret.validate(digits)
-        except StdnumError:
-            raise ValidationError(
-                _(
-                    "“%(number)s” is not a valid SIREN or SIRET: its check digit does not match. "
-                    "Copy it from the company's Kbis extract or the INSEE directory."
-                ),
-                code="invalid_checksum",
-                params={"number": raw},
-            ) from None
+        if compact.startswith("FR"):
+            return _check_vat(compact)
+        if compact.isdigit() and len(compact) in (9, 14):
+            try:
+                return siren.validate(compact) if len(compact) == 9 else siret.validate(compact)
+            except StdnumError:
+                raise ValidationError(
+                    _(
+                        "“%(number)s” is not a valid SIREN or SIRET: its check digit does not match. "
+                        "Copy it from the company's Kbis extract or the INSEE directory."
+                    ),
+                    code="invalid_checksum",
+                    params={"number": raw},
+                ) from None
         raise ValidationError(
             _(
                 "A French company is identified by its SIREN (9 digits), its SIRET (14 digits) or its FR VAT "
@@ -46,11 +46,8 @@ def normalise_registration_number(country: str, number: str) -> str:
             params={"number": raw},
         )
     if country in EU_VAT_COUNTRIES:
-        vat = eu_vat.compact(raw)
         prefix = "EL" if country == "GR" else country
-        if not vat.upper().startswith(prefix):
-            vat = prefix + vat
-        return _check_vat(vat)
+        return _check_vat(compact if compact.startswith(prefix) else prefix + compact)
     if not any(ch.isalnum() for ch in raw) or len(raw) > 40:
         raise ValidationError(_("Enter the company's registration number as it appears on official records."))
     return raw

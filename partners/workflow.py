@@ -14,13 +14,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed, has_transition_perm
+from django_fsm import can_proceed, has_transition_perm
 
 from agreements.models import StageChange
 
 from .choices import EnquiryStage, RoutingStatus
 from .models import Enquiry, Entity, ReferenceCounter, Routing
-from .rules import is_central_team
+from .rules import can_answer_for_entity
 
 S = EnquiryStage
 
@@ -52,20 +52,17 @@ def _transition(
     with transaction.atomic():
         enquiry = Enquiry.objects.select_for_update().get(pk=enquiry_id)
         method = getattr(enquiry, name)
-        if actor is not None and not has_transition_perm(method, actor):
-            raise PermissionDenied(
-                _("You are not allowed to do this on enquiry %(ref)s.") % {"ref": _ref(enquiry)}
-            )
-        from_stage = enquiry.stage
-        if before is not None:
-            before(enquiry)
-        try:
-            method()
-        except TransitionNotAllowed:
+        if not can_proceed(method):
             raise WorkflowError(
                 _("Enquiry %(ref)s is now “%(stage)s”: this step is no longer possible. Reload the page.")
                 % {"ref": _ref(enquiry), "stage": enquiry.get_stage_display()}
-            ) from None
+            )
+        if actor is not None and not has_transition_perm(method, actor):
+            raise PermissionDenied(_("You are not allowed to do this on enquiry %(ref)s.") % {"ref": _ref(enquiry)})
+        from_stage = enquiry.stage
+        if before is not None:
+            before(enquiry)
+        method()
         enquiry.stage_changed_at = at
         fields = ["stage", "stage_changed_at", "updated_at"]
         fields += _stamp_clocks(enquiry, at)
@@ -118,10 +115,12 @@ def enquiry_submit(*, enquiry: Enquiry, actor, at: dt.datetime | None = None) ->
     at = at or timezone.now()
 
     def give_reference(locked: Enquiry) -> None:
-        locked.full_clean(exclude=["reference"])
+        locked.full_clean(exclude=["reference", "stage"])
         if not locked.reference:
             locked.reference = allocate_reference(timezone.localtime(at).year)
-            locked.save(update_fields=["reference"])
+        if locked.submitted_by_id is None and actor is not None:
+            locked.submitted_by = actor
+        locked.save(update_fields=["reference", "submitted_by"])
 
     return _transition(enquiry_id=enquiry.pk, actor=actor, name="submit", at=at, before=give_reference)
 
@@ -185,39 +184,31 @@ def enquiry_route(
 def enquiry_answer_routing(
     *, routing: Routing, actor, accept: bool, reason: str = "", at: dt.datetime | None = None
 ) -> Enquiry:
-    """An entity's answer: acceptance moves the enquiry on; once every entity declined, back to triage."""
+    """One entity's answer. The first acceptance moves the enquiry on; once every entity declined, it goes
+    back to triage. Entities routed alongside may still answer after another one accepted (consortia)."""
     at = at or timezone.now()
     if not accept:
         reason = _require(reason, _("Say why the entity declines, so the central team can route elsewhere."))
-    if not (is_central_team(actor) or routing.entity.scientific_contacts.filter(pk=actor.pk).exists()):
+    if not can_answer_for_entity(actor, routing.entity):
         raise PermissionDenied(
             _("Only the scientific contacts of %(entity)s may answer for it.") % {"entity": routing.entity}
         )
-
-    def record_answer(locked: Enquiry) -> None:
-        row = Routing.objects.select_for_update().get(pk=routing.pk, enquiry=locked)
+    with transaction.atomic():
+        enquiry = Enquiry.objects.select_for_update().get(pk=routing.enquiry_id)
+        if enquiry.stage not in (S.ROUTED, S.ACCEPTED, S.CONTRACTING):
+            raise WorkflowError(_("This enquiry is no longer waiting for the entity's answer."))
+        row = Routing.objects.select_for_update().get(pk=routing.pk)
         if row.status != RoutingStatus.PENDING:
             raise WorkflowError(_("This entity has already answered."))
         row.status = RoutingStatus.ACCEPTED if accept else RoutingStatus.DECLINED
         row.answered_by, row.answered_at, row.answer_reason = actor, at, reason
         row.save(update_fields=["status", "answered_by", "answered_at", "answer_reason"])
-
-    if accept:
-        return _transition(
-            enquiry_id=routing.enquiry_id,
-            actor=actor,
-            name="accept_by_entity",
-            comment=reason,
-            at=at,
-            before=record_answer,
-        )
-    with transaction.atomic():
-        enquiry = Enquiry.objects.select_for_update().get(pk=routing.enquiry_id)
         if enquiry.stage != S.ROUTED:
-            raise WorkflowError(_("This enquiry is no longer waiting for the entity's answer."))
-        record_answer(enquiry)
-        still_open = enquiry.routings.exclude(status=RoutingStatus.DECLINED).exists()
-        if still_open:
+            return enquiry
+        if accept:
+            comment = _("Accepted by %(entity)s") % {"entity": routing.entity}
+            return _transition(enquiry_id=enquiry.pk, actor=actor, name="accept_by_entity", comment=comment, at=at)
+        if enquiry.routings.exclude(status=RoutingStatus.DECLINED).exists():
             return enquiry
         # Every entity said no: the central team takes the ball back. The entity's decline is the reason.
         return _transition(

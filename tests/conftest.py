@@ -1,0 +1,165 @@
+"""Suite-wide fixtures: services a test needs, and one named user per role (DESIGN.md section 9).
+
+Tests that need a service carry a marker (``postgres``, ``redis``, ``browser``). When the service is missing the
+test is skipped, unless ``OPALE_REQUIRE`` (comma-separated: postgres, redis, chromium) names it: then the test
+fails, so CI proves on every run that the service really was there.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import shutil
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from partners.roles import CENTRAL_TEAM, ENTITY_CONTACT, LEGAL_STAFF
+
+from .factories import (
+    CompanyFactory,
+    CompanyMemberFactory,
+    EntityFactory,
+    GoverningBodyFactory,
+    UserFactory,
+)
+
+
+def required_services() -> set[str]:
+    return {name.strip().lower() for name in os.environ.get("OPALE_REQUIRE", "").split(",") if name.strip()}
+
+
+def postgres_problem() -> str | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return f"runs in the PostgreSQL pass (the configured database is {connection.vendor})"
+    return None
+
+
+@functools.cache
+def redis_problem() -> str | None:
+    from django.conf import settings
+
+    url = settings.CELERY_BROKER_URL or ""
+    if not url.startswith(("redis://", "rediss://")):
+        return f"needs CELERY_BROKER_URL=redis://… (the broker is {url or 'not set'})"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except Exception as error:  # noqa: BLE001 - any failure means "no broker", reported as it is
+        return f"the Redis broker at {url} does not answer: {type(error).__name__}: {error}"
+    return None
+
+
+def chromium_path() -> str | None:
+    if os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+@functools.cache
+def chromium_problem() -> str | None:
+    if chromium_path() is None:
+        return "needs the system Chromium (apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "needs the playwright package (pip install -e '.[dev]')"
+    return None
+
+
+SERVICES = {
+    # marker: (name in OPALE_REQUIRE, check returning what is missing or None)
+    "postgres": ("postgres", postgres_problem),
+    "redis": ("redis", redis_problem),
+    "browser": ("chromium", chromium_problem),
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture (the test database included) is set up: skip, or fail when the service is required."""
+    for marker, (service, problem_of) in SERVICES.items():
+        if item.get_closest_marker(marker) is None:
+            continue
+        problem = problem_of()
+        if problem is None:
+            continue
+        if service in required_services():
+            pytest.fail(f"OPALE_REQUIRE names {service}, but this test {problem}", pytrace=False)
+        pytest.skip(problem)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English, the language of the sources; French is the default of the portal,
+    so tests that look at French pages say so (the locale middleware picks each request's language)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """pytest-django's test client, asking for English pages like the assertions' messages; i18n tests ask
+    for other languages with their own headers."""
+    return Client(headers={"Accept-Language": "en"})
+
+
+# Named users per role. The role groups come from migration partners/0002, like in production.
+
+
+@pytest.fixture
+def governing_body(db):
+    return GoverningBodyFactory(name="Université Paris Cité", short_name="UPCité")
+
+
+@pytest.fixture
+def entity(governing_body):
+    """An entity whose lead negotiator and IP agent is ``governing_body``."""
+    return EntityFactory(name="Institut de recherche Saint-Louis", code="U944", lead_body=governing_body)
+
+
+@pytest.fixture
+def other_entity(db):
+    return EntityFactory(name="Centre de recherche de Lyon", code="U1052", lead_body=GoverningBodyFactory())
+
+
+@pytest.fixture
+def central_user(db):
+    return UserFactory(username="camille.central", is_staff=True, groups=[CENTRAL_TEAM])
+
+
+@pytest.fixture
+def entity_contact(entity):
+    user = UserFactory(username="elise.entity", is_staff=True, groups=[ENTITY_CONTACT])
+    entity.scientific_contacts.add(user)
+    return user
+
+
+@pytest.fixture
+def legal_officer(governing_body):
+    user = UserFactory(username="louis.legal", is_staff=True, groups=[LEGAL_STAFF])
+    governing_body.legal_staff.add(user)
+    return user
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory(legal_name="Leukos Therapeutics SAS")
+
+
+@pytest.fixture
+def other_company(db):
+    return CompanyFactory(legal_name="Hemato Diagnostics SA")
+
+
+@pytest.fixture
+def company_member(company):
+    return CompanyMemberFactory(company=company, user__username="chloe.company", is_signatory=True).user
+
+
+@pytest.fixture
+def other_company_member(other_company):
+    return CompanyMemberFactory(company=other_company, user__username="oscar.other").user
