@@ -10,7 +10,7 @@ from .models import StageChange
 
 @admin.register(StageChange)
 class StageChangeAdmin(admin.ModelAdmin):
-    list_display = ["at", "enquiry", "from_stage", "to_stage", "actor", "comment"]
+    list_display = ["at", "enquiry", "from_label", "to_label", "actor", "comment"]
     list_filter = ["to_stage", "transition"]
     search_fields = ["enquiry__reference", "comment"]
     list_select_related = ["enquiry", "actor"]

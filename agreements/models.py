@@ -5,6 +5,7 @@ every enquiry transition is recorded in it, and contract transitions will be rec
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
@@ -55,7 +56,7 @@ class StageChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enquiry_id}: {self.from_stage} → {self.to_stage}"
+        return f"{self.from_label} → {self.to_label}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
@@ -64,3 +65,19 @@ class StageChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Stage changes are an audit trail: they are never deleted.")
+
+    @property
+    @admin.display(description=_("from stage"))
+    def from_label(self) -> str:
+        return _stage_label(self.from_stage)
+
+    @property
+    @admin.display(description=_("to stage"))
+    def to_label(self) -> str:
+        return _stage_label(self.to_stage)
+
+
+def _stage_label(code: str) -> str:
+    from partners.choices import EnquiryStage
+
+    return str(EnquiryStage(code).label) if code in EnquiryStage.values else code

@@ -10,6 +10,7 @@ from .health import healthz
 admin.site.site_header = _("OPALE Partnerships – administration")
 admin.site.site_title = _("OPALE Partnerships")
 admin.site.index_title = _("Enquiries, entities and contracts")
+admin.site.enable_nav_sidebar = False  # the lists need the width
 
 urlpatterns = [
     path("", partner_views.home, name="home"),

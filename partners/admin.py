@@ -248,11 +248,12 @@ class AttachmentInline(admin.TabularInline):
 
 class StageChangeInline(admin.TabularInline):
     model = StageChange
+    verbose_name_plural = _("timeline")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("enquiry", "actor")
     extra = 0
-    fields = ["at", "from_stage", "to_stage", "actor", "comment"]
+    fields = ["at", "from_label", "to_label", "actor", "comment"]
     readonly_fields = fields
     can_delete = False
     ordering = ["at", "pk"]
@@ -375,6 +376,9 @@ class EnquiryAdmin(admin.ModelAdmin):
         for deleted in formset.deleted_objects:
             deleted.delete()
         formset.save_m2m()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an enquiry's history is kept: close it (no-go, declined, withdrawn) instead
 
     @admin.display(description=_("stage"), ordering="stage")
     def stage_badge(self, enquiry):

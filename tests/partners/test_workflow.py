@@ -377,7 +377,7 @@ class TestClocksAndReasons:
         assert enquiry.stage_changes.order_by("-pk").first().actor == legal_officer
 
     def test_a_legal_officer_of_an_uninvolved_body_cannot_mark_signed(
-        self, company, central_user, other_entity, entity_contact, legal_officer
+        self, company, central_user, other_entity, legal_officer
     ):
         enquiry = routed_enquiry(company=company, entities=[other_entity], actor=central_user)
         workflow.enquiry_answer_routing(routing=enquiry.routings.get(), actor=central_user, accept=True)
