@@ -401,6 +401,10 @@ class RoutingAdmin(ScopedToEnquiryMixin, admin.ModelAdmin):
     list_select_related = ["enquiry", "entity"]
     readonly_fields = ["enquiry", "entity", "routed_by", "routed_at", "status", "answered_by", "answered_at"]
 
+    def has_change_permission(self, request, obj=None):
+        # Entities answer through the workflow, never by editing the row (another entity's, even less).
+        return is_central_team(request.user) and super().has_change_permission(request, obj)
+
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):

@@ -25,22 +25,22 @@ PORTAL_APPS = {"partners", "agreements"}
 PORTAL_MODELS = [model for model in admin.site._registry if model._meta.app_label in PORTAL_APPS]
 
 # Every admin page costs the same five queries before its own: the session, the user, the user's groups
-# (read once by the role predicates of partners.rules) and the user's and groups' permissions.
-# Pages that are not scoped by role skip the groups query.
+# (read once per request by the role predicates of partners.rules, which the admin's app list asks through
+# RoutingAdmin's change permission) and the user's and groups' permissions.
 REQUEST = 5
 # A changelist then counts the filtered rows, counts all rows ("3 results (30 total)"), and reads one page.
 LIST = 3
 
 CHANGELIST_QUERIES = {
-    "diseasearea": REQUEST - 1 + LIST,
-    "capability": REQUEST - 1 + LIST,
+    "diseasearea": REQUEST + LIST,
+    "capability": REQUEST + LIST,
     "company": REQUEST + LIST,  # enquiry counts come from one annotated query
-    "entity": REQUEST - 1 + LIST + 3 + 1,  # filters: disease areas, capabilities, bodies; + lead bodies prefetch
-    "governingbody": REQUEST - 1 + LIST,
-    "governance": REQUEST - 1 + LIST + 1,  # filter: bodies
+    "entity": REQUEST + LIST + 3 + 1,  # filters: disease areas, capabilities, bodies; + lead bodies prefetch
+    "governingbody": REQUEST + LIST,
+    "governance": REQUEST + LIST + 1,  # filter: bodies
     "enquiry": REQUEST + LIST + 2 + 2,  # filters: disease areas, entities; date hierarchy: bounds, days
     "routing": REQUEST + LIST + 1,  # filter: entities
-    "routingrule": REQUEST - 1 + LIST + 1,  # filter: entities
+    "routingrule": REQUEST + LIST + 1,  # filter: entities
     "message": REQUEST + LIST,
     "attachment": REQUEST + LIST + 1,  # filter: the content types in use
     "stagechange": REQUEST + LIST + 2 + 2,  # date hierarchy: bounds, days; filters: stages, transitions in use
@@ -49,25 +49,25 @@ CHANGELIST_QUERIES = {
 # A change page reads its object, then what its form and inlines show: each in one query, except Django's
 # inline widgets, which read their row's choices per row (one row per inline here).
 CHANGE_QUERIES = {
-    "diseasearea": REQUEST - 1 + 2,  # object, content type (history link)
-    "capability": REQUEST - 1 + 2,
+    "diseasearea": REQUEST + 2,  # object, content type (history link)
+    "capability": REQUEST + 2,
     # object with its enquiry count, member rows, content type, a member's user, the company again (the inline's
     # key), the user autocomplete's selection
     "company": REQUEST + 6,
     # object, lead body, selected disease areas, capabilities and contacts, governance rows, rule rows, content
     # type, choices of disease areas, capabilities and users; per governance row its entity, body and body
     # autocomplete; per rule row its disease area and capability choices
-    "entity": REQUEST - 1 + 16,
+    "entity": REQUEST + 16,
     # object, selected legal staff, governance rows, content type, user choices; per governance row its entity,
     # body and entity autocomplete
-    "governingbody": REQUEST - 1 + 8,
-    "governance": REQUEST - 1 + 6,  # object, its entity and body, content type, the two autocompletes
+    "governingbody": REQUEST + 8,
+    "governance": REQUEST + 6,  # object, its entity and body, content type, the two autocompletes
     # object with its company, selected disease areas and capabilities, the rows of the four inlines (routings,
     # messages, files, stage changes, each with what its rows show), content type, company autocomplete,
     # submitter, disease area and capability choices
     "enquiry": REQUEST + 12,
     "routing": REQUEST + 5,  # object, enquiry, entity, routed by, content type
-    "routingrule": REQUEST - 1 + 5,  # object, content type, entity autocomplete, disease area and capability choices
+    "routingrule": REQUEST + 5,  # object, content type, entity autocomplete, disease area and capability choices
     "message": REQUEST + 5,  # object, enquiry, content type, enquiry autocomplete, author
     "attachment": REQUEST + 4,  # object, content type, enquiry, uploader
     "stagechange": REQUEST + 4,  # object, content type, enquiry, actor

@@ -163,14 +163,6 @@ def test_the_central_team_sees_both(client, central_user, inside, outside):
             assert client.get(url).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG partners/admin.py CompanyAdmin: history_view is guarded, but simple_history's "
-    "history_form_view (/admin/partners/company/<id>/history/<history_id>/) loads the historical row with "
-    "get_object_or_404 on the history table and only checks the model permission, so scoped staff read any "
-    "company's past version. Fix: guard history_form_view the same way (a small mixin overriding both views: "
-    "raise Http404 unless self.get_queryset(request).filter(pk=object_id).exists()).",
-)
 @pytest.mark.parametrize("role", SCOPED_STAFF)
 def test_a_past_version_of_a_company_outside_scope_is_not_shown(client, request, role, inside, outside):
     client.force_login(request.getfixturevalue(role))
@@ -181,14 +173,6 @@ def test_a_past_version_of_a_company_outside_scope_is_not_shown(client, request,
     assert company.legal_name not in response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG partners/admin.py MessageAdmin: the enquiry field of the add/change form accepts any "
-    "enquiry id (the autocomplete only filters suggestions), so an entity contact or legal officer (both hold "
-    "add_message) can post a message on an enquiry outside their scope by its id. Fix: in MessageAdmin, "
-    "formfield_for_foreignkey: if db_field.name == 'enquiry', kwargs['queryset'] = "
-    "enquiries_visible_to(request.user).",
-)
 @pytest.mark.parametrize("role", SCOPED_STAFF)
 def test_scoped_staff_cannot_post_a_message_on_an_enquiry_outside_scope(client, request, role, inside, outside):
     client.force_login(request.getfixturevalue(role))

@@ -1,4 +1,5 @@
 """The demo loader: a complete, believable consortium, loaded through the workflow, and safe to run twice."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,19 @@ from partners.selectors import enquiries_visible_to
 
 User = get_user_model()
 
-MODELS = [Company, CompanyMember, GoverningBody, Entity, Governance, Enquiry, Routing, RoutingRule, Message,
-          StageChange, User]
+MODELS = [
+    Company,
+    CompanyMember,
+    GoverningBody,
+    Entity,
+    Governance,
+    Enquiry,
+    Routing,
+    RoutingRule,
+    Message,
+    StageChange,
+    User,
+]
 
 
 def counts() -> dict[str, int]:
