@@ -31,9 +31,7 @@ else:
             "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
         )
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
-            "DEBUG is off: set ALLOWED_HOSTS to the portal's host names, comma-separated."
-        )
+        raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS to the portal's host names, comma-separated.")
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -46,9 +46,7 @@ STAGE_COLOURS = {
 
 def stage_badge(enquiry: Enquiry) -> str:
     colour = STAGE_COLOURS.get(enquiry.stage, "secondary")
-    return format_html(
-        '<span class="opale-badge opale-badge-{}">{}</span>', colour, enquiry.get_stage_display()
-    )
+    return format_html('<span class="opale-badge opale-badge-{}">{}</span>', colour, enquiry.get_stage_display())
 
 
 class ReferenceTermAdmin(admin.ModelAdmin):
@@ -124,8 +122,7 @@ class GovernanceInlineFormSet(BaseInlineFormSet):
             return
         messages = {
             "is_lead_negotiator": _(
-                "An entity needs exactly one lead negotiator among its governing bodies "
-                "(ticked now: %(count)d)."
+                "An entity needs exactly one lead negotiator among its governing bodies (ticked now: %(count)d)."
             ),
             "is_ip_agent": _(
                 "An entity needs exactly one IP agent (mandataire unique) among its governing bodies "
@@ -213,6 +210,7 @@ class RoutingInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("enquiry", "entity", "routed_by")
+
     extra = 0
     fields = ["entity", "status", "routed_by", "routed_at", "note_to_entity", "answered_at", "answer_reason"]
     readonly_fields = fields
@@ -227,6 +225,7 @@ class MessageInline(admin.StackedInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("enquiry", "author")
+
     extra = 0
     fields = ["author", "created_at", "is_internal", "body"]
     readonly_fields = ["author", "created_at"]
@@ -237,6 +236,7 @@ class AttachmentInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("enquiry", "uploaded_by")
+
     extra = 0
     fields = ["original_name", "content_type", "size", "confidentiality", "uploaded_by", "created_at"]
     readonly_fields = fields
@@ -252,6 +252,7 @@ class StageChangeInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("enquiry", "actor")
+
     extra = 0
     fields = ["at", "from_label", "to_label", "actor", "comment"]
     readonly_fields = fields
@@ -263,6 +264,18 @@ class StageChangeInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+ENQUIRY_CLOCKS = [
+    "created_at",
+    "updated_at",
+    "stage_changed_at",
+    "submitted_at",
+    "first_response_at",
+    "routed_at",
+    "answered_at",
+    "closed_at",
+]
 
 
 @admin.register(Enquiry)
@@ -281,19 +294,7 @@ class EnquiryAdmin(admin.ModelAdmin):
     search_fields = ["reference", "title", "company__legal_name", "summary"]
     list_select_related = ["company"]
     date_hierarchy = "submitted_at"
-    readonly_fields = [
-        "reference",
-        "stage",
-        "submitted_by",
-        "created_at",
-        "updated_at",
-        "stage_changed_at",
-        "submitted_at",
-        "first_response_at",
-        "routed_at",
-        "answered_at",
-        "closed_at",
-    ]
+    readonly_fields = ["reference", "stage", "submitted_by", *ENQUIRY_CLOCKS]
     autocomplete_fields = ["company"]
     filter_horizontal = ["disease_areas", "capabilities"]
     inlines = [RoutingInline, MessageInline, AttachmentInline, StageChangeInline]
@@ -342,19 +343,7 @@ class EnquiryAdmin(admin.ModelAdmin):
         (_("Contact"), {"fields": ["contact_name", "contact_email", "signatory_name", "consent_at"]}),
         (
             _("Clocks"),
-            {
-                "fields": [
-                    "created_at",
-                    "updated_at",
-                    "stage_changed_at",
-                    "submitted_at",
-                    "first_response_at",
-                    "routed_at",
-                    "answered_at",
-                    "closed_at",
-                ],
-                "classes": ["collapse"],
-            },
+            {"fields": ENQUIRY_CLOCKS, "classes": ["collapse"]},
         ),
     ]
 

@@ -16,6 +16,7 @@ Everything here is fictional: people, companies, ``.example`` websites and e-mai
 numbers (made up, with valid check digits; the SIRENs start with 0, away from the ranges INSEE allocates, so
 they should name no real company).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -771,19 +772,37 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (0, "note", "Strong fit with PF-PDX (NPM1 and KMT2A PDX bank) and UMR-S 1131 (menin biology). "
-                        "Inserm Transfert leads for both, so one NDA can cover the two."),
-            (1, "route", {
-                "pdx": "Characterised NPM1-mutated and KMT2A-rearranged PDX models; runs efficacy studies.",
-                "lsc": "Works on menin inhibitors and resistance; could add mechanism-of-action read-outs.",
-            }),
+            (
+                0,
+                "note",
+                "Strong fit with PF-PDX (NPM1 and KMT2A PDX bank) and UMR-S 1131 (menin biology). "
+                "Inserm Transfert leads for both, so one NDA can cover the two.",
+            ),
+            (
+                1,
+                "route",
+                {
+                    "pdx": "Characterised NPM1-mutated and KMT2A-rearranged PDX models; runs efficacy studies.",
+                    "lsc": "Works on menin inhibitors and resistance; could add mechanism-of-action read-outs.",
+                },
+            ),
             (4, "msg", "company", "Our formulation is ready for oral gavage; we can supply compound for Q3."),
-            (2, "refuse", "lsc", "PF-PDX covers the in vivo work; our lab is available for advice on "
-                                 "resistance read-outs but cannot take on the study this year."),
+            (
+                2,
+                "refuse",
+                "lsc",
+                "PF-PDX covers the in vivo work; our lab is available for advice on "
+                "resistance read-outs but cannot take on the study this year.",
+            ),
             (3, "accept", "pdx", "Seven NPM1-mutated and three KMT2A-rearranged PDX models available from Q3."),
             (4, "contract"),
-            (2, "msg", "central", "Inserm Transfert is drafting the NDA; the service agreement will follow "
-                                  "once the study plan is agreed."),
+            (
+                2,
+                "msg",
+                "central",
+                "Inserm Transfert is drafting the NDA; the service agreement will follow "
+                "once the study plan is agreed.",
+            ),
         ],
     },
     {
@@ -810,10 +829,16 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (0, "submit"),
             (2, "triage"),
-            (1, "ask", "Avez-vous identifié un ou une doctorante, et quelle date de début visez-vous pour le "
-                       "dossier ANRT ?"),
-            (4, "answer", "Oui : une candidate diplômée d'un master de biologie cellulaire, début visé au "
-                          "1er octobre."),
+            (
+                1,
+                "ask",
+                "Avez-vous identifié un ou une doctorante, et quelle date de début visez-vous pour le dossier ANRT ?",
+            ),
+            (
+                4,
+                "answer",
+                "Oui : une candidate diplômée d'un master de biologie cellulaire, début visé au 1er octobre.",
+            ),
             (2, "route", {"lsc": "Thèses CIFRE en cours sur la résistance aux inhibiteurs de ménine."}),
             (5, "accept", "lsc", "Claire Moreau dirigera la thèse ; l'école doctorale a donné son accord."),
             (3, "contract"),
@@ -841,12 +866,20 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (2, "route", {
-                "lsc": "Leads research on leukemia stem cells and menin inhibitor resistance.",
-                "hema": "Epigenetic models of leukemogenesis; CRISPR screens.",
-            }),
-            (5, "refuse", "hema", "Our team is committed to two industrial projects until next year; "
-                                  "UMR-S 1131 is better placed."),
+            (
+                2,
+                "route",
+                {
+                    "lsc": "Leads research on leukemia stem cells and menin inhibitor resistance.",
+                    "hema": "Epigenetic models of leukemogenesis; CRISPR screens.",
+                },
+            ),
+            (
+                5,
+                "refuse",
+                "hema",
+                "Our team is committed to two industrial projects until next year; UMR-S 1131 is better placed.",
+            ),
             (1, "msg", "company", "We can share longitudinal samples from our phase I sites under NDA."),
         ],
     },
@@ -870,10 +903,13 @@ ENQUIRIES: list[dict[str, Any]] = [
             (1, "submit"),
             (3, "triage"),
             (2, "route", {"alfa": "Adult AML cooperative group; runs phase I-III trials with central MRD."}),
-            (6, "accept", "alfa", "ALFA's scientific council agrees to set up an advisory board of three "
-                                  "investigators."),
-            (2, "note", "Consultancy with hospital clinicians: remind Hemavia of the transparency "
-                        "declarations."),
+            (
+                6,
+                "accept",
+                "alfa",
+                "ALFA's scientific council agrees to set up an advisory board of three investigators.",
+            ),
+            (2, "note", "Consultancy with hospital clinicians: remind Hemavia of the transparency declarations."),
         ],
     },
     {
@@ -911,8 +947,11 @@ ENQUIRIES: list[dict[str, Any]] = [
             (2, "triage"),
             (3, "route", {"lsc": "Inventors of the patent family; Inserm Transfert manages it as IP agent."}),
             (4, "accept", "lsc", "The unit supports an option; Inserm Transfert will propose terms."),
-            (15, "withdraw", "Portfolio reprioritised after our Series A: we focus on HMV-201 and may come "
-                             "back next year."),
+            (
+                15,
+                "withdraw",
+                "Portfolio reprioritised after our Series A: we focus on HMV-201 and may come back next year.",
+            ),
         ],
     },
     # ---- Lymphocyte Diagnostics (login "company2") -----------------------------------------------------
@@ -939,11 +978,14 @@ ENQUIRIES: list[dict[str, Any]] = [
             (1, "ask", "Sur quel séquenceur le test tourne-t-il, et où en est le dossier CE-IVDR ?"),
             (3, "answer", "Illumina NextSeq ; dossier technique en cours, organisme notifié choisi."),
             (2, "route", {"graall": "MRD moléculaire centralisée dans les essais LAL de l'adulte."}),
-            (6, "accept", "graall", "Le conseil scientifique du GRAALL est favorable, sous réserve du "
-                                    "comité d'accès aux données."),
+            (
+                6,
+                "accept",
+                "graall",
+                "Le conseil scientifique du GRAALL est favorable, sous réserve du comité d'accès aux données.",
+            ),
             (3, "contract"),
-            (2, "note", "La charte de publication du GRAALL doit être acceptée avant le comité d'accès "
-                        "aux données."),
+            (2, "note", "La charte de publication du GRAALL doit être acceptée avant le comité d'accès aux données."),
         ],
     },
     {
@@ -969,12 +1011,21 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (2, "route", {
-                "biobank": "Collection LLC annotée, cession pour un projet scientifique.",
-                "filo": "Biothèques des essais LLC.",
-            }),
-            (4, "refuse", "filo", "Les échantillons des essais FILO sont réservés aux études ancillaires ; "
-                                  "le CRB de Lille détient un matériel équivalent."),
+            (
+                2,
+                "route",
+                {
+                    "biobank": "Collection LLC annotée, cession pour un projet scientifique.",
+                    "filo": "Biothèques des essais LLC.",
+                },
+            ),
+            (
+                4,
+                "refuse",
+                "filo",
+                "Les échantillons des essais FILO sont réservés aux études ancillaires ; "
+                "le CRB de Lille détient un matériel équivalent.",
+            ),
             (3, "accept", "biobank", "180 paires diagnostic / fin de traitement disponibles."),
             (3, "contract"),
             (30, "sign"),
@@ -1002,8 +1053,11 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (2, "ask", "Which partners have already committed to the consortium, and which work package "
-                       "would OPALE lead?"),
+            (
+                2,
+                "ask",
+                "Which partners have already committed to the consortium, and which work package would OPALE lead?",
+            ),
         ],
     },
     {
@@ -1095,8 +1149,12 @@ ENQUIRIES: list[dict[str, Any]] = [
             (2, "triage"),
             (0, "note", "AP-HP DRCI leads for PF-CART; check GMP suite capacity for Q2 with the platform."),
             (2, "route", {"cart": "GMP facility producing CAR-T batches for phase I/II trials."}),
-            (5, "msg", "company", "Our lentiviral vector lots are released; the CMC dossier can be shared "
-                                  "once the NDA is in force."),
+            (
+                5,
+                "msg",
+                "company",
+                "Our lentiviral vector lots are released; the CMC dossier can be shared once the NDA is in force.",
+            ),
             (2, "accept", "cart", "Capacity confirmed from Q2; process transfer can start under NDA."),
             (3, "contract"),
         ],
@@ -1122,11 +1180,15 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (2, "route", {
-                "cart": "GMP CAR-T bioproduction.",
-                "graall": "Adult ALL trials network.",
-                "immuno": "CAR-T and T-cell exhaustion assays.",
-            }),
+            (
+                2,
+                "route",
+                {
+                    "cart": "GMP CAR-T bioproduction.",
+                    "graall": "Adult ALL trials network.",
+                    "immuno": "CAR-T and T-cell exhaustion assays.",
+                },
+            ),
             (4, "refuse", "immuno", "Already a partner of a competing proposal to the same call."),
         ],
     },
@@ -1150,12 +1212,21 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (2, "route", {
-                "genomics": "Single-cell multi-omics of MDS clonal evolution.",
-                "gfm": "National MDS registry and serial samples.",
-            }),
-            (5, "refuse", "gfm", "GFM samples already contribute to UMR 8200's cohort under an existing "
-                                 "agreement; the unit should lead."),
+            (
+                2,
+                "route",
+                {
+                    "genomics": "Single-cell multi-omics of MDS clonal evolution.",
+                    "gfm": "National MDS registry and serial samples.",
+                },
+            ),
+            (
+                5,
+                "refuse",
+                "gfm",
+                "GFM samples already contribute to UMR 8200's cohort under an existing "
+                "agreement; the unit should lead.",
+            ),
             (2, "accept", "genomics", "Fits our ongoing MDS programme; we propose a kick-off next month."),
         ],
     },
@@ -1180,8 +1251,11 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (0, "note", "Candidates: UMR 8200 (coordinator) with GFM samples. Check ANR rules for a Dutch "
-                        "company partner."),
+            (
+                0,
+                "note",
+                "Candidates: UMR 8200 (coordinator) with GFM samples. Check ANR rules for a Dutch company partner.",
+            ),
         ],
     },
     # ---- Oncoroute Analytics ---------------------------------------------------------------------------
@@ -1211,8 +1285,7 @@ ENQUIRIES: list[dict[str, Any]] = [
             (2, "route", {"cohort": "Base de vie réelle LAM avec issues après allogreffe."}),
             (4, "accept", "cohort", "Faisabilité : 2 300 patients éligibles ; avis du DPO à demander."),
             (3, "contract"),
-            (2, "msg", "entity:cohort", "Le délégué à la protection des données a validé le protocole "
-                                        "MR-004."),
+            (2, "msg", "entity:cohort", "Le délégué à la protection des données a validé le protocole MR-004."),
         ],
     },
     {
@@ -1237,8 +1310,12 @@ ENQUIRIES: list[dict[str, Any]] = [
             (2, "route", {"hema": "Cytologie et hématopoïèse ; collection de frottis annotés."}),
             (5, "accept", "hema", "Intérêt fort pour un laboratoire commun."),
             (3, "contract"),
-            (20, "no_go", "Les parties ne sont pas parvenues à un accord sur la propriété des algorithmes "
-                          "entraînés ; Oncoroute reviendra avec un projet bilatéral plus restreint."),
+            (
+                20,
+                "no_go",
+                "Les parties ne sont pas parvenues à un accord sur la propriété des algorithmes "
+                "entraînés ; Oncoroute reviendra avec un projet bilatéral plus restreint.",
+            ),
         ],
     },
     # ---- Sanagen Pharma France -------------------------------------------------------------------------
@@ -1311,8 +1388,12 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (1, "note", "Patent co-owned by CNRS and Gustave Roussy; Gustave Roussy is the IP agent for "
-                        "UMR 8200: check with it that the field is still free."),
+            (
+                1,
+                "note",
+                "Patent co-owned by CNRS and Gustave Roussy; Gustave Roussy is the IP agent for "
+                "UMR 8200: check with it that the field is still free.",
+            ),
         ],
     },
     {
@@ -1357,8 +1438,12 @@ ENQUIRIES: list[dict[str, Any]] = [
             (1, "submit"),
             (2, "triage"),
             (2, "route", {"graall": "MRD follow-up in adult ALL trials."}),
-            (6, "refuse", "graall", "GRAALL measures MRD by molecular methods (Ig/TR); a flow-based "
-                                    "evaluation does not fit our trials."),
+            (
+                6,
+                "refuse",
+                "graall",
+                "GRAALL measures MRD by molecular methods (Ig/TR); a flow-based evaluation does not fit our trials.",
+            ),
             (1, "note", "Back in triage: trying FILO, whose CLL trials use flow MRD."),
             (1, "route", {"filo": "Flow-cytometry MRD in CLL trials."}),
         ],
@@ -1405,12 +1490,21 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (2, "route", {
-                "cohort": "Base de vie réelle multicentrique des leucémies aiguës.",
-                "alfa": "Données des essais LAM.",
-            }),
-            (4, "refuse", "alfa", "Les données des essais ALFA ne peuvent pas entrer dans un démonstrateur "
-                                  "fédéré avant la publication des essais en cours."),
+            (
+                2,
+                "route",
+                {
+                    "cohort": "Base de vie réelle multicentrique des leucémies aiguës.",
+                    "alfa": "Données des essais LAM.",
+                },
+            ),
+            (
+                4,
+                "refuse",
+                "alfa",
+                "Les données des essais ALFA ne peuvent pas entrer dans un démonstrateur "
+                "fédéré avant la publication des essais en cours.",
+            ),
             (2, "accept", "cohort", "Partenaire académique du projet ; nous rédigeons le lot données."),
         ],
     },
@@ -1431,9 +1525,13 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (4, "decline", "Il s'agit d'une fourniture de logiciel relevant des achats des établissements, "
-                           "et non d'un partenariat de recherche ; nous vous avons orientés vers les "
-                           "directions des achats concernées."),
+            (
+                4,
+                "decline",
+                "Il s'agit d'une fourniture de logiciel relevant des achats des établissements, "
+                "et non d'un partenariat de recherche ; nous vous avons orientés vers les "
+                "directions des achats concernées.",
+            ),
         ],
     },
     # ---- Cytometrix Medical ----------------------------------------------------------------------------
@@ -1456,8 +1554,11 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (1, "ask", "Le dispositif est-il marqué CE ? L'étude porterait-elle sur des donneurs sains ou "
-                       "sur des patients ?"),
+            (
+                1,
+                "ask",
+                "Le dispositif est-il marqué CE ? L'étude porterait-elle sur des donneurs sains ou sur des patients ?",
+            ),
         ],
     },
     # ---- Greenfield Lab Supplies -----------------------------------------------------------------------
@@ -1488,8 +1589,12 @@ ENQUIRIES: list[dict[str, Any]] = [
         "central": "a.benali",
         "steps": [
             (1, "submit"),
-            (3, "decline", "OPALE ne conclut pas d'accords commerciaux de distribution ; les achats relèvent "
-                           "de chaque établissement."),
+            (
+                3,
+                "decline",
+                "OPALE ne conclut pas d'accords commerciaux de distribution ; les achats relèvent "
+                "de chaque établissement.",
+            ),
         ],
     },
     # ---- Helvetic Oncology -----------------------------------------------------------------------------
@@ -1511,8 +1616,7 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (3, "triage"),
-            (1, "note", "Fits the SFCE leukemia committee; wait for its scientific council date before "
-                        "routing."),
+            (1, "note", "Fits the SFCE leukemia committee; wait for its scientific council date before routing."),
         ],
     },
     {
@@ -1520,8 +1624,7 @@ ENQUIRIES: list[dict[str, Any]] = [
         "kind": K.PLATFORM_USE,
         "title": "Screening a bispecific antibody on paediatric B-ALL PDX models",
         "summary": (
-            "Efficacy of a CD19xCD3 bispecific antibody on paediatric B-ALL PDX models, including CD19-low "
-            "relapses."
+            "Efficacy of a CD19xCD3 bispecific antibody on paediatric B-ALL PDX models, including CD19-low relapses."
         ),
         "objectives": "Six PDX models; humanised mice.",
         "budget_band": B.FROM_200K,
@@ -1535,10 +1638,14 @@ ENQUIRIES: list[dict[str, Any]] = [
         "steps": [
             (1, "submit"),
             (2, "triage"),
-            (2, "route", {
-                "pdx": "Paediatric B-ALL PDX models.",
-                "sfce": "Paediatric leukemia committee; CD19-low relapse samples.",
-            }),
+            (
+                2,
+                "route",
+                {
+                    "pdx": "Paediatric B-ALL PDX models.",
+                    "sfce": "Paediatric leukemia committee; CD19-low relapse samples.",
+                },
+            ),
             (6, "withdraw", "The programme was out-licensed; the licensee will run its own preclinical work."),
         ],
     },
@@ -1548,28 +1655,62 @@ ENQUIRIES: list[dict[str, Any]] = [
 # Routing rules: (entity key, name, kind, disease area, capability, keywords, weight).
 # --------------------------------------------------------------------------------------------------------
 ROUTING_RULES = [
-    ("cart", "CAR-T manufacturing", "", "", "cart_bioproduction",
-     "car-t, cart, gmp batch, bioproduction, lentiviral, apheresis", 40),
-    ("immuno", "Cell therapy and bispecific screening", "", "", "screening_cell_therapies",
-     "car-nk, bispecific, t-cell exhaustion, immune escape", 15),
+    (
+        "cart",
+        "CAR-T manufacturing",
+        "",
+        "",
+        "cart_bioproduction",
+        "car-t, cart, gmp batch, bioproduction, lentiviral, apheresis",
+        40,
+    ),
+    (
+        "immuno",
+        "Cell therapy and bispecific screening",
+        "",
+        "",
+        "screening_cell_therapies",
+        "car-nk, bispecific, t-cell exhaustion, immune escape",
+        15,
+    ),
     ("biobank", "Biological samples", "", "", "biological_samples", "", 30),
     ("biobank", "Licence of samples", K.LICENCE, "", "", "samples, biobank, codecoh, dna, viable cells", 20),
     ("cohort", "Collaborative calls on real-world evidence", K.COLLABORATIVE_CALL, "", "real_world_data", "", 15),
-    ("cohort", "Real-world data", "", "", "real_world_data",
-     "real-world, registry, data extract, outcome, mr-004", 30),
+    ("cohort", "Real-world data", "", "", "real_world_data", "real-world, registry, data extract, outcome, mr-004", 30),
     ("pdx", "PDX and in vivo models", "", "", "preclinical_models", "pdx, xenograft, in vivo, nsg mice", 35),
-    ("screen", "Small-molecule screening", "", "", "screening_small_molecules",
-     "high-throughput, hts, compound library, screening, synergy", 30),
+    (
+        "screen",
+        "Small-molecule screening",
+        "",
+        "",
+        "screening_small_molecules",
+        "high-throughput, hts, compound library, screening, synergy",
+        30,
+    ),
     ("screen", "Biologics screening", "", "", "screening_biologics", "", 20),
     ("alfa", "Adult AML trials", "", "aml", "clinical_trials", "phase i, phase ii, phase iii, trial", 25),
     ("filo", "CLL and lymphoma clinical work", "", "cll", "", "btk, bcl-2, venetoclax", 25),
     ("graall", "Adult ALL and molecular MRD", "", "all", "", "mrd, minimal residual disease, ig/tr", 25),
     ("gfm", "Myelodysplastic syndromes", "", "mds", "", "mds, cmml, hypomethylating", 25),
     ("sfce", "Paediatric leukemia", "", "paediatric", "", "children, paediatric, pediatric, pip", 35),
-    ("lsc", "Menin, FLT3 and leukemia stem cells", "", "", "",
-     "menin, kmt2a, npm1, flt3, leukemia stem cell, venetoclax resistance", 20),
-    ("genomics", "Single-cell and clonal genomics", "", "", "biomarkers",
-     "single-cell, scrna-seq, clonal evolution, methylation, gene signature", 20),
+    (
+        "lsc",
+        "Menin, FLT3 and leukemia stem cells",
+        "",
+        "",
+        "",
+        "menin, kmt2a, npm1, flt3, leukemia stem cell, venetoclax resistance",
+        20,
+    ),
+    (
+        "genomics",
+        "Single-cell and clonal genomics",
+        "",
+        "",
+        "biomarkers",
+        "single-cell, scrna-seq, clonal evolution, methylation, gene signature",
+        20,
+    ),
     ("canther", "Drug resistance and myeloma", "", "myeloma", "", "resistance, plasticity, repositioning", 15),
     ("hema", "Haematopoiesis and MPN", "", "mpn", "", "jak2, calr, haematopoiesis, crispr", 15),
 ]
@@ -1578,18 +1719,42 @@ ROUTING_RULES = [
 # The logins the command prints.
 # --------------------------------------------------------------------------------------------------------
 DEMO_LOGINS = [
-    {"role": "Superuser", "username": "admin",
-     "sees": "Everything, including users and reference data", "url": STAFF_LOGIN_URL},
-    {"role": "Central team", "username": "central",
-     "sees": "All enquiries: triage, routing, reference data", "url": STAFF_LOGIN_URL},
-    {"role": "Entity contact", "username": "entity",
-     "sees": "Enquiries routed to UMR-S 1131 and PF-PDX; accepts or declines", "url": STAFF_LOGIN_URL},
-    {"role": "Legal staff (Inserm)", "username": "legal",
-     "sees": "Enquiries of entities governed by Inserm", "url": STAFF_LOGIN_URL},
-    {"role": "Company member", "username": "company",
-     "sees": "Hemavia Therapeutics' enquiries", "url": COMPANY_LOGIN_URL},
-    {"role": "Company member", "username": "company2",
-     "sees": "Lymphocyte Diagnostics' enquiries", "url": COMPANY_LOGIN_URL},
+    {
+        "role": "Superuser",
+        "username": "admin",
+        "sees": "Everything, including users and reference data",
+        "url": STAFF_LOGIN_URL,
+    },
+    {
+        "role": "Central team",
+        "username": "central",
+        "sees": "All enquiries: triage, routing, reference data",
+        "url": STAFF_LOGIN_URL,
+    },
+    {
+        "role": "Entity contact",
+        "username": "entity",
+        "sees": "Enquiries routed to UMR-S 1131 and PF-PDX; accepts or declines",
+        "url": STAFF_LOGIN_URL,
+    },
+    {
+        "role": "Legal staff (Inserm)",
+        "username": "legal",
+        "sees": "Enquiries of entities governed by Inserm",
+        "url": STAFF_LOGIN_URL,
+    },
+    {
+        "role": "Company member",
+        "username": "company",
+        "sees": "Hemavia Therapeutics' enquiries",
+        "url": COMPANY_LOGIN_URL,
+    },
+    {
+        "role": "Company member",
+        "username": "company2",
+        "sees": "Lymphocyte Diagnostics' enquiries",
+        "url": COMPANY_LOGIN_URL,
+    },
 ]
 
 COUNTED_MODELS = [
@@ -1642,15 +1807,42 @@ def _email(first_name: str, last_name: str, domain: str) -> str:
 def _user_specs() -> list[dict[str, Any]]:
     """Every demo user, superuser, staff and company members, with its group."""
     username, first, last = SUPERUSER
-    specs = [{"username": username, "first_name": first, "last_name": last, "domain": STAFF_EMAIL_DOMAIN,
-              "is_staff": True, "is_superuser": True, "group": None}]
+    specs = [
+        {
+            "username": username,
+            "first_name": first,
+            "last_name": last,
+            "domain": STAFF_EMAIL_DOMAIN,
+            "is_staff": True,
+            "is_superuser": True,
+            "group": None,
+        }
+    ]
     for username, first, last, group in STAFF:
-        specs.append({"username": username, "first_name": first, "last_name": last,
-                      "domain": STAFF_EMAIL_DOMAIN, "is_staff": True, "is_superuser": False, "group": group})
+        specs.append(
+            {
+                "username": username,
+                "first_name": first,
+                "last_name": last,
+                "domain": STAFF_EMAIL_DOMAIN,
+                "is_staff": True,
+                "is_superuser": False,
+                "group": group,
+            }
+        )
     for company in COMPANIES:
         for username, first, last, _job, _signs in company["members"]:
-            specs.append({"username": username, "first_name": first, "last_name": last,
-                          "domain": company["domain"], "is_staff": False, "is_superuser": False, "group": None})
+            specs.append(
+                {
+                    "username": username,
+                    "first_name": first,
+                    "last_name": last,
+                    "domain": company["domain"],
+                    "is_staff": False,
+                    "is_superuser": False,
+                    "group": None,
+                }
+            )
     return specs
 
 
@@ -1754,8 +1946,7 @@ def _terms(model) -> dict[str, Any]:
 
 def _load_companies(users: dict[str, Any], created: Counter) -> dict[str, Company]:
     numbers = {
-        spec["key"]: normalise_registration_number(spec["country"], spec["registration_number"])
-        for spec in COMPANIES
+        spec["key"]: normalise_registration_number(spec["country"], spec["registration_number"]) for spec in COMPANIES
     }
     existing = {
         (str(company.country), company.registration_number): company
@@ -1897,10 +2088,24 @@ class _Cast:
 class _EnquiryReplay:
     """One demo enquiry: created at its first moment, then one workflow step per later moment."""
 
-    STEPS = frozenset({
-        "submit", "triage", "ask", "answer", "route", "accept", "refuse", "contract", "sign", "decline",
-        "withdraw", "no_go", "note", "msg",
-    })
+    STEPS = frozenset(
+        {
+            "submit",
+            "triage",
+            "ask",
+            "answer",
+            "route",
+            "accept",
+            "refuse",
+            "contract",
+            "sign",
+            "decline",
+            "withdraw",
+            "no_go",
+            "note",
+            "msg",
+        }
+    )
 
     def __init__(self, spec: dict[str, Any], cast: _Cast, created: Counter):
         self.spec, self.cast, self.created = spec, cast, created
@@ -1964,14 +2169,10 @@ class _EnquiryReplay:
         return workflow.enquiry_take_into_triage(enquiry=self.enquiry, actor=self.central, at=at)
 
     def _ask(self, at, question):
-        return workflow.enquiry_request_information(
-            enquiry=self.enquiry, actor=self.central, question=question, at=at
-        )
+        return workflow.enquiry_request_information(enquiry=self.enquiry, actor=self.central, question=question, at=at)
 
     def _answer(self, at, answer):
-        return workflow.enquiry_provide_information(
-            enquiry=self.enquiry, actor=self.company_user, answer=answer, at=at
-        )
+        return workflow.enquiry_provide_information(enquiry=self.enquiry, actor=self.company_user, answer=answer, at=at)
 
     def _route(self, at, reasons_by_key):
         targets = [self.cast.entities[key] for key in reasons_by_key]

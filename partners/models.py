@@ -76,9 +76,7 @@ class Company(models.Model):
         max_length=40,
         help_text=_("SIREN or SIRET for a French company, VAT number for another EU company."),
     )
-    group_name = models.CharField(
-        _("group"), max_length=200, blank=True, help_text=_("Group it belongs to, if any.")
-    )
+    group_name = models.CharField(_("group"), max_length=200, blank=True, help_text=_("Group it belongs to, if any."))
     size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices)
     is_startup = models.BooleanField(_("start-up"), default=False)
     is_spinoff = models.BooleanField(_("academic spin-off"), default=False)
@@ -93,9 +91,7 @@ class Company(models.Model):
         verbose_name_plural = _("companies")
         ordering = ["legal_name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["country", "registration_number"], name="company_unique_registration"
-            ),
+            models.UniqueConstraint(fields=["country", "registration_number"], name="company_unique_registration"),
         ]
 
     def __str__(self) -> str:
@@ -104,9 +100,7 @@ class Company(models.Model):
     def clean(self) -> None:
         if self.registration_number:
             try:
-                self.registration_number = normalise_registration_number(
-                    str(self.country), self.registration_number
-                )
+                self.registration_number = normalise_registration_number(str(self.country), self.registration_number)
             except ValidationError as error:
                 raise ValidationError({"registration_number": error.messages}) from None
 
@@ -114,9 +108,7 @@ class Company(models.Model):
 class CompanyMember(models.Model):
     """A user acting for a company. One company per user keeps a member's scope unambiguous."""
 
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="members", verbose_name=_("company")
-    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="members", verbose_name=_("company"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -160,9 +152,7 @@ class GoverningBody(models.Model):
         _("delegation of signature"),
         max_length=200,
         blank=True,
-        help_text=_(
-            "Reference of the recorded delegation, when the signatory is not the legal representative."
-        ),
+        help_text=_("Reference of the recorded delegation, when the signatory is not the legal representative."),
     )
     legal_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -187,9 +177,7 @@ class Entity(models.Model):
     """An OPALE member: research unit, cooperative group, platform, biobank or cohort."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    code = models.CharField(
-        _("code"), max_length=40, blank=True, help_text=_("For example UMR-S 1131 or U944.")
-    )
+    code = models.CharField(_("code"), max_length=40, blank=True, help_text=_("For example UMR-S 1131 or U944."))
     kind = models.CharField(_("kind"), max_length=20, choices=EntityKind.choices)
     city = models.CharField(_("city"), max_length=80, blank=True)
     profile = models.TextField(
@@ -229,10 +217,7 @@ class Entity(models.Model):
         unknown = set(self.partnership_kinds or []) - set(PartnershipKind.values)
         if unknown:
             raise ValidationError(
-                {
-                    "partnership_kinds": _("Unknown partnership kinds: %(kinds)s.")
-                    % {"kinds": ", ".join(unknown)}
-                }
+                {"partnership_kinds": _("Unknown partnership kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}}
             )
 
     @property
@@ -248,9 +233,7 @@ class Governance(models.Model):
     the demo loader) hold "at least one", which a single-row constraint cannot express.
     """
 
-    entity = models.ForeignKey(
-        Entity, on_delete=models.CASCADE, related_name="governances", verbose_name=_("entity")
-    )
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="governances", verbose_name=_("entity"))
     body = models.ForeignKey(
         GoverningBody, on_delete=models.PROTECT, related_name="governances", verbose_name=_("governing body")
     )
@@ -310,12 +293,8 @@ class ReferenceCounter(models.Model):
 class Enquiry(FSMModelMixin, models.Model):
     """A company's request to work with OPALE, from draft to signed partnership or closure."""
 
-    reference = models.CharField(
-        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False
-    )
-    company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="enquiries", verbose_name=_("company")
-    )
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, blank=True, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="enquiries", verbose_name=_("company"))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -333,9 +312,7 @@ class Enquiry(FSMModelMixin, models.Model):
         help_text=_("Do not include confidential information before an NDA is in force."),
     )
     objectives = models.TextField(_("objectives"), blank=True)
-    budget_band = models.CharField(
-        _("budget"), max_length=10, choices=BudgetBand.choices, default=BudgetBand.UNKNOWN
-    )
+    budget_band = models.CharField(_("budget"), max_length=10, choices=BudgetBand.choices, default=BudgetBand.UNKNOWN)
     wished_start = models.DateField(_("desired start date"), null=True, blank=True)
     duration_months = models.PositiveSmallIntegerField(
         _("duration (months)"),
@@ -452,9 +429,7 @@ class Enquiry(FSMModelMixin, models.Model):
     def request_information(self) -> None:
         """The central team asks the company for more information and waits."""
 
-    @transition(
-        field=stage, source=S.AWAITING_COMPANY, target=S.IN_TRIAGE, permission=perms.can_edit_as_company
-    )
+    @transition(field=stage, source=S.AWAITING_COMPANY, target=S.IN_TRIAGE, permission=perms.can_edit_as_company)
     def provide_information(self) -> None:
         """The company answered; the enquiry is back with the central team."""
 
@@ -514,12 +489,8 @@ class Enquiry(FSMModelMixin, models.Model):
 class Routing(models.Model):
     """An enquiry sent to one entity, who sent it and why, and the entity's answer."""
 
-    enquiry = models.ForeignKey(
-        Enquiry, on_delete=models.CASCADE, related_name="routings", verbose_name=_("enquiry")
-    )
-    entity = models.ForeignKey(
-        Entity, on_delete=models.PROTECT, related_name="routings", verbose_name=_("entity")
-    )
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="routings", verbose_name=_("enquiry"))
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="routings", verbose_name=_("entity"))
     routed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -530,9 +501,7 @@ class Routing(models.Model):
     routed_at = models.DateTimeField(_("routed"), default=timezone.now)
     reason = models.TextField(_("why this entity"), blank=True)
     note_to_entity = models.TextField(_("note to the entity"), blank=True)
-    status = models.CharField(
-        _("answer"), max_length=10, choices=RoutingStatus.choices, default=RoutingStatus.PENDING
-    )
+    status = models.CharField(_("answer"), max_length=10, choices=RoutingStatus.choices, default=RoutingStatus.PENDING)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -565,9 +534,7 @@ class RoutingRule(models.Model):
     """A hint from the central team: enquiries matching these criteria suit this entity."""
 
     name = models.CharField(_("name"), max_length=120)
-    entity = models.ForeignKey(
-        Entity, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("entity")
-    )
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("entity"))
     kind = models.CharField(_("partnership kind"), max_length=20, choices=PartnershipKind.choices, blank=True)
     disease_area = models.ForeignKey(
         DiseaseArea, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("disease area")
@@ -608,9 +575,7 @@ class RoutingRule(models.Model):
 class Message(models.Model):
     """A message in an enquiry's thread; internal notes are for OPALE staff only."""
 
-    enquiry = models.ForeignKey(
-        Enquiry, on_delete=models.CASCADE, related_name="messages", verbose_name=_("enquiry")
-    )
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="messages", verbose_name=_("enquiry"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -684,10 +649,7 @@ class Attachment(models.Model):
     def clean(self) -> None:
         if self.size and self.size > settings.ATTACHMENT_MAX_BYTES:
             raise ValidationError(
-                {
-                    "file": _("Files are limited to %(mb)d MB.")
-                    % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20}
-                }
+                {"file": _("Files are limited to %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20}}
             )
         if self.confidentiality == Confidentiality.CONFIDENTIAL and not self.enquiry.has_nda_in_force():
             raise ValidationError(

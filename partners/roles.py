@@ -1,4 +1,5 @@
 """Staff roles are Django groups (created by a migration); a user's entities and bodies give their scope."""
+
 from django.utils.translation import gettext_lazy as _
 
 CENTRAL_TEAM = "Central team"

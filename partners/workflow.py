@@ -129,18 +129,12 @@ def enquiry_take_into_triage(*, enquiry: Enquiry, actor, at: dt.datetime | None 
     return _transition(enquiry_id=enquiry.pk, actor=actor, name="take_into_triage", at=at)
 
 
-def enquiry_request_information(
-    *, enquiry: Enquiry, actor, question: str, at: dt.datetime | None = None
-) -> Enquiry:
+def enquiry_request_information(*, enquiry: Enquiry, actor, question: str, at: dt.datetime | None = None) -> Enquiry:
     question = _require(question, _("Write the question the company should answer."))
-    return _transition(
-        enquiry_id=enquiry.pk, actor=actor, name="request_information", comment=question, at=at
-    )
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="request_information", comment=question, at=at)
 
 
-def enquiry_provide_information(
-    *, enquiry: Enquiry, actor, answer: str = "", at: dt.datetime | None = None
-) -> Enquiry:
+def enquiry_provide_information(*, enquiry: Enquiry, actor, answer: str = "", at: dt.datetime | None = None) -> Enquiry:
     return _transition(enquiry_id=enquiry.pk, actor=actor, name="provide_information", comment=answer, at=at)
 
 
@@ -176,9 +170,7 @@ def enquiry_route(
             )
 
     names = ", ".join(str(e) for e in entities)
-    return _transition(
-        enquiry_id=enquiry.pk, actor=actor, name="route", comment=names, at=at, before=create_routings
-    )
+    return _transition(enquiry_id=enquiry.pk, actor=actor, name="route", comment=names, at=at, before=create_routings)
 
 
 def enquiry_answer_routing(

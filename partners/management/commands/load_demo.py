@@ -1,4 +1,5 @@
 """``manage.py load_demo``: load the fictional demo consortium and print the logins to try the portal with."""
+
 import time
 
 from django.core.management.base import BaseCommand
@@ -39,8 +40,11 @@ class Command(BaseCommand):
 
     def _table(self, logins: list[dict]) -> str:
         columns = [
-            ("Role", "role"), ("Username", "username"), ("Password", "password"),
-            ("Sees", "sees"), ("Sign in at", "url"),
+            ("Role", "role"),
+            ("Username", "username"),
+            ("Password", "password"),
+            ("Sees", "sees"),
+            ("Sign in at", "url"),
         ]
         widths = [max(len(title), *(len(row[key]) for row in logins)) for title, key in columns]
         lines = ["  ".join(title.ljust(width) for (title, _key), width in zip(columns, widths, strict=True))]
