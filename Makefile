@@ -17,6 +17,7 @@ run: $(VENV)/.installed-run $(MO)
 
 test: $(VENV)/.installed-dev $(MO)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check --quiet . || { echo 'Run .venv/bin/ruff format . to fix the layout.'; exit 1; }
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
