@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django_countries",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
+    "allauth",
+    "allauth.account",
+    "axes",
+    "notifications",
     "partners",
     "agreements",
 ]
@@ -64,11 +68,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # last, as django-axes requires: turns a locked-out sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses sign-in while locked out
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",  # staff sign in to the admin with their username
+    "allauth.account.auth_backends.AuthenticationBackend",  # companies sign in with their e-mail
 ]
 
 ROOT_URLCONF = "opale_portal.urls"
@@ -134,6 +143,8 @@ STORAGES = {
 # E-mail: printed to the console unless EMAIL_URL names a server (smtp://user:pass@host:587/?tls=True).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The portal's public address, for links in e-mails sent by tasks (which have no request to read it from).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OPALE Partnerships <partenariats@opale.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -159,11 +170,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 
-# Uploads: a hard ceiling per file; the attachment rules give the user-facing limit.
+# Uploads: 20 MB a file, 5 files an enquiry. Files above 2.5 MB stream to a temporary file, not memory.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+ATTACHMENTS_PER_ENQUIRY = env.int("ATTACHMENTS_PER_ENQUIRY", default=5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Notifications: pending outbox rows are sent again by Celery beat (DESIGN.md section 6).
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+CELERY_BEAT_SCHEDULE = {
+    "resend-pending-notifications": {
+        "task": "notifications.tasks.resend_pending",
+        "schedule": env.int("NOTIFICATION_RESEND_SECONDS", default=60),
+    },
+}
 
 # Security. In production the portal sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SESSION_COOKIE_HTTPONLY = True
@@ -192,5 +214,46 @@ LOGGING = {
 # Business defaults the legal and central teams may later move into the admin.
 ENQUIRY_FIRST_RESPONSE_WORKING_DAYS = env.int("ENQUIRY_FIRST_RESPONSE_WORKING_DAYS", default=5)
 
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "partners:enquiry_list"
 LOGOUT_REDIRECT_URL = "home"
+
+# Caches: rate limits and sign-in lockouts count in the cache; use Redis when several processes serve.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://opale")}
+
+# Accounts (django-allauth): companies sign up and in with their e-mail, verified before first use; a
+# one-time code by e-mail replaces the password for those who want none. Every e-mail goes through the outbox.
+ACCOUNT_ADAPTER = "partners.accounts.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "partners.forms.SignupNamesForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OPALE] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_RATE_LIMITS = {
+    "signup": env.str("RATE_LIMIT_SIGNUP", default="10/h/ip"),
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_email": "5/m/ip",
+}
+ACCOUNT_PREVENT_ENUMERATION = True
+
+# Brute-force protection (django-axes): five failures for one account from one address lock it for an hour.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "partners.accounts.axes_username"
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0 if DEBUG else 1)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Enquiry submissions per member (django-ratelimit), answered with the portal's "too many requests" page.
+ENQUIRY_SUBMIT_RATE = env.str("ENQUIRY_SUBMIT_RATE", default="20/h")
+RATELIMIT_VIEW = "partners.views.rate_limited"

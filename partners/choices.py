@@ -66,6 +66,12 @@ PARTNERSHIP_KIND_DESCRIPTIONS = {
 }
 
 
+class LicenceSubject(models.TextChoices):
+    PATENT = "patent", _("Patents or know-how")
+    DATA = "data", _("A database extract (patient data)")
+    SAMPLES = "samples", _("Biological samples")
+
+
 class BudgetBand(models.TextChoices):
     UNDER_50K = "lt50k", _("Under 50 k€")
     FROM_50K = "50k_200k", _("50 k€ to 200 k€")

@@ -39,6 +39,7 @@ from .choices import (
     CompanySize,
     EntityKind,
     FundingProgramme,
+    LicenceSubject,
     PartnershipKind,
     Sector,
 )
@@ -1292,6 +1293,7 @@ ENQUIRIES: list[dict[str, Any]] = [
         "company": "oncoroute",
         "kind": K.JOINT_LAB,
         "title": "Laboratoire commun : IA de cytomorphologie sur frottis médullaires",
+        "data_use": "Images de frottis médullaires pseudonymisées, réutilisées selon la méthodologie de référence MR-004 ; hébergement certifié HDS au laboratoire commun.",
         "summary": (
             "Projet de laboratoire commun pour développer des algorithmes d'apprentissage profond de "
             "cytomorphologie sur frottis médullaires de leucémies."
@@ -1473,6 +1475,7 @@ ENQUIRIES: list[dict[str, Any]] = [
         "company": "meddata",
         "kind": K.COLLABORATIVE_CALL,
         "title": "Appel Bpifrance i-Démo : analyses fédérées de données de vie réelle en hématologie",
+        "data_use": "Analyses fédérées : les données restent chez chaque responsable de traitement, seuls des agrégats circulent ; MR-004 ; pas de transfert hors UE.",
         "summary": (
             "MedData Santé monte un projet i-Démo d'analyses fédérées sur des données de vie réelle de "
             "leucémies aiguës, sans centralisation des données patients."
@@ -1512,6 +1515,7 @@ ENQUIRIES: list[dict[str, Any]] = [
         "company": "meddata",
         "kind": K.OTHER,
         "title": "Déploiement d'un entrepôt de données pour les groupes coopérateurs",
+        "data_use": "Entrepôt de données des essais des groupes coopérateurs ; finalité : recherche ; base légale à définir avec les DPO des groupes (MR-004 envisagée).",
         "summary": (
             "MedData Santé propose de déployer son entrepôt de données de santé auprès des groupes "
             "coopérateurs d'OPALE."
@@ -1785,6 +1789,7 @@ def load(*, today: dt.date | None = None) -> dict[str, Any]:
     with transaction.atomic():
         stage_changes = StageChange.objects.count()
         users = _load_users(created)
+        _verify_emails(users)
         bodies = _load_bodies(users, created)
         entities = _load_entities(users, bodies, created)
         companies = _load_companies(users, created)
@@ -1875,6 +1880,29 @@ def _load_users(created: Counter) -> dict[str, Any]:
         users[user.username] = user
         created["users"] += 1
     return users
+
+
+def _licence_subject(spec: dict) -> str:
+    """What a demo licence is for, read from what its enquiry carries (samples need a scientific project)."""
+    if spec["kind"] != PartnershipKind.LICENCE:
+        return ""
+    if spec.get("scientific_project"):
+        return LicenceSubject.SAMPLES
+    return LicenceSubject.DATA if spec.get("data_use") else LicenceSubject.PATENT
+
+
+def _verify_emails(users: dict[str, Any]) -> None:
+    """Demo addresses count as verified, so company logins can sign in to the portal straight away."""
+    from allauth.account.models import EmailAddress
+
+    known = set(EmailAddress.objects.filter(user__in=users.values()).values_list("user_id", flat=True))
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user=user, email=user.email, verified=True, primary=True)
+            for user in users.values()
+            if user.pk not in known and user.email
+        ]
+    )
 
 
 def _load_bodies(users: dict[str, Any], created: Counter) -> dict[str, GoverningBody]:
@@ -2133,6 +2161,7 @@ class _EnquiryReplay:
             company=self.cast.companies[spec["company"]],
             submitted_by=author,
             kind=spec["kind"],
+            licence_subject=_licence_subject(spec),
             title=spec["title"],
             summary=spec["summary"],
             objectives=spec.get("objectives", ""),
@@ -2163,7 +2192,7 @@ class _EnquiryReplay:
 
     # One method per step of the ENQUIRIES mini-language; each returns the enquiry the workflow gave back.
     def _submit(self, at):
-        return workflow.enquiry_submit(enquiry=self.enquiry, actor=self.company_user, at=at)
+        return workflow.enquiry_submit(enquiry=self.enquiry, actor=self.company_user, at=at, notify_company=False)
 
     def _triage(self, at):
         return workflow.enquiry_take_into_triage(enquiry=self.enquiry, actor=self.central, at=at)

@@ -6,6 +6,9 @@ Models hold data and invariants (constraints, ``clean()``); every stage change g
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -30,6 +33,7 @@ from .choices import (
     EntityKind,
     FundingProgramme,
     Language,
+    LicenceSubject,
     PartnershipKind,
     Party,
     RoutingStatus,
@@ -304,6 +308,9 @@ class Enquiry(FSMModelMixin, models.Model):
         verbose_name=_("submitted by"),
     )
     kind = models.CharField(_("partnership kind"), max_length=20, choices=PartnershipKind.choices)
+    licence_subject = models.CharField(
+        _("what the licence is for"), max_length=10, choices=LicenceSubject.choices, blank=True
+    )
     disease_areas = models.ManyToManyField(DiseaseArea, blank=True, verbose_name=_("disease areas"))
     capabilities = models.ManyToManyField(Capability, blank=True, verbose_name=_("capabilities sought"))
     title = models.CharField(_("title"), max_length=200)
@@ -384,13 +391,10 @@ class Enquiry(FSMModelMixin, models.Model):
         super().clean_fields(exclude={*(exclude or ()), "stage"})
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.kind == PartnershipKind.COLLABORATIVE_CALL and not self.funding_programme:
-            errors["funding_programme"] = _("Say which programme the call belongs to.")
+        # What a submitted enquiry must contain is checked by partners.services.submission_problems, since a
+        # draft is saved step by step; here only what is never true of any enquiry.
         if self.funding_deadline and self.submitted_at and self.funding_deadline < self.submitted_at.date():
-            errors["funding_deadline"] = _("The call deadline is already past.")
-        if errors:
-            raise ValidationError(errors)
+            raise ValidationError({"funding_deadline": _("The call deadline is before the submission.")})
 
     @property
     def is_closed(self) -> bool:
@@ -660,3 +664,48 @@ class Attachment(models.Model):
                     )
                 }
             )
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """A member's invitation to a colleague: the only way to join an existing company."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("company")
+    )
+    email = models.EmailField(_("e-mail"))
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+
+    VALID_DAYS = 14
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + dt.timedelta(days=self.VALID_DAYS)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and timezone.now() < self.expires_at

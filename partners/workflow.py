@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from agreements.models import StageChange
+from notifications.services import notify
 
 from .choices import EnquiryStage, RoutingStatus
 from .models import Enquiry, Entity, ReferenceCounter, Routing
 from .rules import can_answer_for_entity
+from .services import submission_problems
 
 S = EnquiryStage
 
@@ -111,10 +115,14 @@ def _require(text: str, message: str) -> str:
     return text
 
 
-def enquiry_submit(*, enquiry: Enquiry, actor, at: dt.datetime | None = None) -> Enquiry:
+def enquiry_submit(*, enquiry: Enquiry, actor, at: dt.datetime | None = None, notify_company: bool = True) -> Enquiry:
+    """The company sends its draft: it gets its reference, and the company a confirmation e-mail (outbox)."""
     at = at or timezone.now()
 
-    def give_reference(locked: Enquiry) -> None:
+    def check_and_give_reference(locked: Enquiry) -> None:
+        problems = submission_problems(locked)
+        if problems:
+            raise ValidationError([message for _step, message in problems])
         locked.full_clean(exclude=["reference", "stage"])
         if not locked.reference:
             locked.reference = allocate_reference(timezone.localtime(at).year)
@@ -122,7 +130,29 @@ def enquiry_submit(*, enquiry: Enquiry, actor, at: dt.datetime | None = None) ->
             locked.submitted_by = actor
         locked.save(update_fields=["reference", "submitted_by"])
 
-    return _transition(enquiry_id=enquiry.pk, actor=actor, name="submit", at=at, before=give_reference)
+    with transaction.atomic():
+        enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="submit", at=at, before=check_and_give_reference)
+        if notify_company:
+            _notify_submitted(enquiry, actor)
+    return enquiry
+
+
+def _notify_submitted(enquiry: Enquiry, actor) -> None:
+    recipients = {e.lower() for e in (getattr(actor, "email", ""), enquiry.contact_email) if e}
+    for email in sorted(recipients):
+        notify(
+            to=email,
+            template="enquiry_submitted",
+            language=enquiry.language,
+            user=actor if getattr(actor, "email", "").lower() == email else None,
+            context={
+                "reference": enquiry.reference,
+                "title": enquiry.title,
+                "kind": enquiry.get_kind_display(),
+                "url": settings.PORTAL_URL + reverse("partners:enquiry_detail", args=[enquiry.pk]),
+                "first_response_days": settings.ENQUIRY_FIRST_RESPONSE_WORKING_DAYS,
+            },
+        )
 
 
 def enquiry_take_into_triage(*, enquiry: Enquiry, actor, at: dt.datetime | None = None) -> Enquiry:

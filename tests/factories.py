@@ -185,6 +185,12 @@ class EnquiryFactory(factory.django.DjangoModelFactory):
     contact_email = "claire.martin@example.com"
 
     @factory.post_generation
+    def disease_areas(self, create, extracted, **kwargs):
+        """Acute myeloid leukemia unless given: a submitted enquiry names at least one disease area."""
+        if create:
+            self.disease_areas.set(extracted if extracted is not None else DiseaseArea.objects.filter(code="aml"))
+
+    @factory.post_generation
     def submitted(self, create, extracted, **kwargs):
         if not (create and extracted):
             return

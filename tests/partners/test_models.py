@@ -1,11 +1,14 @@
 """Invariants the models hold, and the messages a user reads when one is broken."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from partners.choices import PartnershipKind, RoutingStatus
+from partners.choices import LicenceSubject, PartnershipKind, RoutingStatus
 from partners.models import Company, Enquiry, Governance, Routing, RoutingRule
+from partners.services import submission_problems
 
 from ..factories import (
     CompanyFactory,
@@ -151,14 +154,23 @@ class TestValidationMessages:
             routing.save()
         assert Routing.objects.get(pk=routing.pk).status == RoutingStatus.PENDING
 
-    def test_a_call_for_projects_names_its_programme(self):
-        enquiry = EnquiryFactory.build(company=CompanyFactory(), kind=PartnershipKind.COLLABORATIVE_CALL)
-        with pytest.raises(ValidationError) as caught:
-            enquiry.full_clean()
-        assert caught.value.message_dict["funding_programme"] == ["Say which programme the call belongs to."]
+    def test_a_call_for_projects_names_its_programme_and_deadline_before_submission(self):
+        enquiry = EnquiryFactory(company=CompanyFactory(), kind=PartnershipKind.COLLABORATIVE_CALL)
+        assert ("project", "Name the funding programme and the call's deadline.") in submission_problems(enquiry)
 
         enquiry.funding_programme = "horizon_europe"
-        enquiry.full_clean()
+        enquiry.funding_deadline = dt.date(2030, 1, 15)
+        assert submission_problems(enquiry) == []
+
+    def test_samples_need_a_scientific_project_before_submission(self):
+        enquiry = EnquiryFactory(
+            company=CompanyFactory(), kind=PartnershipKind.LICENCE, licence_subject=LicenceSubject.SAMPLES
+        )
+        assert ("project", "Describe the scientific project the samples are for (OPALE's rule).") in (
+            submission_problems(enquiry)
+        )
+        enquiry.scientific_project = "MRD assay validation on 200 paired samples."
+        assert submission_problems(enquiry) == []
 
     def test_an_entity_offers_known_partnership_kinds_only(self):
         entity = EntityFactory.build(partnership_kinds=["bilateral_rd", "time_travel"])

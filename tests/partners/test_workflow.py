@@ -67,7 +67,7 @@ class TestSubmit:
         with pytest.raises(ValidationError) as caught:
             workflow.enquiry_submit(enquiry=draft, actor=company_member)
 
-        assert caught.value.message_dict["funding_programme"] == ["Say which programme the call belongs to."]
+        assert caught.value.messages == ["Name the funding programme and the call's deadline."]
         draft = reload(draft)
         assert (draft.stage, draft.reference) == (S.DRAFT, None)
         assert not StageChange.objects.exists()
