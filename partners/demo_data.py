@@ -1293,7 +1293,10 @@ ENQUIRIES: list[dict[str, Any]] = [
         "company": "oncoroute",
         "kind": K.JOINT_LAB,
         "title": "Laboratoire commun : IA de cytomorphologie sur frottis médullaires",
-        "data_use": "Images de frottis médullaires pseudonymisées, réutilisées selon la méthodologie de référence MR-004 ; hébergement certifié HDS au laboratoire commun.",
+        "data_use": (
+            "Images de frottis médullaires pseudonymisées, réutilisées selon la méthodologie de référence MR-004 ; "
+            "hébergement certifié HDS au laboratoire commun."
+        ),
         "summary": (
             "Projet de laboratoire commun pour développer des algorithmes d'apprentissage profond de "
             "cytomorphologie sur frottis médullaires de leucémies."
@@ -1475,7 +1478,10 @@ ENQUIRIES: list[dict[str, Any]] = [
         "company": "meddata",
         "kind": K.COLLABORATIVE_CALL,
         "title": "Appel Bpifrance i-Démo : analyses fédérées de données de vie réelle en hématologie",
-        "data_use": "Analyses fédérées : les données restent chez chaque responsable de traitement, seuls des agrégats circulent ; MR-004 ; pas de transfert hors UE.",
+        "data_use": (
+            "Analyses fédérées : les données restent chez chaque responsable de traitement, seuls des agrégats "
+            "circulent ; MR-004 ; pas de transfert hors UE."
+        ),
         "summary": (
             "MedData Santé monte un projet i-Démo d'analyses fédérées sur des données de vie réelle de "
             "leucémies aiguës, sans centralisation des données patients."
@@ -1515,7 +1521,10 @@ ENQUIRIES: list[dict[str, Any]] = [
         "company": "meddata",
         "kind": K.OTHER,
         "title": "Déploiement d'un entrepôt de données pour les groupes coopérateurs",
-        "data_use": "Entrepôt de données des essais des groupes coopérateurs ; finalité : recherche ; base légale à définir avec les DPO des groupes (MR-004 envisagée).",
+        "data_use": (
+            "Entrepôt de données des essais des groupes coopérateurs ; finalité : recherche ; "
+            "base légale à définir avec les DPO des groupes (MR-004 envisagée)."
+        ),
         "summary": (
             "MedData Santé propose de déployer son entrepôt de données de santé auprès des groupes "
             "coopérateurs d'OPALE."
@@ -1799,7 +1808,17 @@ def load(*, today: dt.date | None = None) -> dict[str, Any]:
     return {
         "created": {label: created[label] for label, _model in COUNTED_MODELS if created[label]},
         "totals": {label: model.objects.count() for label, model in COUNTED_MODELS},
-        "logins": [{**login, "password": DEMO_PASSWORD} for login in DEMO_LOGINS],
+        "logins": [
+            {
+                **login,
+                "password": DEMO_PASSWORD,
+                # companies sign in on the portal with their e-mail; staff in the admin with their username
+                "sign_in_with": users[login["username"]].email
+                if login["url"] == COMPANY_LOGIN_URL
+                else login["username"],
+            }
+            for login in DEMO_LOGINS
+        ],
     }
 
 

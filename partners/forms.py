@@ -59,26 +59,18 @@ class CompanyForm(forms.ModelForm):
             )
 
 
-class KindChoiceField(forms.ChoiceField):
-    """Each partnership kind with its one-line description."""
-
-    def __init__(self, **kwargs):
-        choices = [
-            (
-                kind.value,
-                format_html(
-                    "<strong>{}</strong><br><small>{}</small>", kind.label, PARTNERSHIP_KIND_DESCRIPTIONS[kind]
-                ),
-            )
-            for kind in PartnershipKind
-        ]
-        super().__init__(choices=choices, widget=forms.RadioSelect, **kwargs)
+def kind_choices():
+    """Each partnership kind with its one-line description, in the language of the request."""
+    label = "<strong>{}</strong><br><small>{}</small>"
+    return [
+        (kind.value, format_html(label, kind.label, PARTNERSHIP_KIND_DESCRIPTIONS[kind])) for kind in PartnershipKind
+    ]
 
 
 class NeedsForm(forms.ModelForm):
     """Step 1: what the company needs."""
 
-    kind = KindChoiceField(label=_("Kind of partnership"))
+    kind = forms.ChoiceField(label=_("Kind of partnership"), widget=forms.RadioSelect, choices=kind_choices)
     disease_areas = forms.ModelMultipleChoiceField(
         DiseaseArea.objects.all(), widget=forms.CheckboxSelectMultiple, required=False, label=_("Disease areas")
     )

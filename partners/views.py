@@ -155,6 +155,7 @@ def _step_context(enquiry, step, form):
         "previous_step": STEP_NAMES[index - 1] if index else None,
         "attachments": enquiry.attachments.all() if enquiry else [],
         "max_files": settings.ATTACHMENTS_PER_ENQUIRY,
+        "first_response_days": settings.ENQUIRY_FIRST_RESPONSE_WORKING_DAYS,
     }
 
 

@@ -41,7 +41,7 @@ class Command(BaseCommand):
     def _table(self, logins: list[dict]) -> str:
         columns = [
             ("Role", "role"),
-            ("Username", "username"),
+            ("Sign in with", "sign_in_with"),
             ("Password", "password"),
             ("Sees", "sees"),
             ("Sign in at", "url"),
