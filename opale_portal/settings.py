@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # a rate-limited view answers the 429 page
     # last, as django-axes requires: turns a locked-out sign-in into the lockout page
     "axes.middleware.AxesMiddleware",
 ]
@@ -254,6 +255,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0 if DEBUG else 1)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
-# Enquiry submissions per member (django-ratelimit), answered with the portal's "too many requests" page.
-ENQUIRY_SUBMIT_RATE = env.str("ENQUIRY_SUBMIT_RATE", default="20/h")
+# Enquiry saves per member (each step of the form counts; django-ratelimit), answered with the 429 page.
+ENQUIRY_SUBMIT_RATE = env.str("ENQUIRY_SUBMIT_RATE", default="60/h")
 RATELIMIT_VIEW = "partners.views.rate_limited"

@@ -87,6 +87,8 @@ def enquiry_list(request):
 @login_required
 @ratelimit(key="user", rate=settings.ENQUIRY_SUBMIT_RATE, method="POST", block=True)
 def enquiry_new(request):
+    if request.user.is_staff and not hasattr(request.user, "company_membership"):
+        return redirect("admin:index")
     if not hasattr(request.user, "company_membership"):
         return redirect(f"{reverse('partners:company_create')}?next={reverse('partners:enquiry_new')}")
     form = NeedsForm(request.POST or None)
@@ -259,6 +261,8 @@ def enquiry_withdraw(request, pk):
 def company_create(request):
     if hasattr(request.user, "company_membership"):
         return redirect("partners:company_detail")
+    if request.user.is_staff:
+        return redirect("admin:index")  # OPALE staff act for OPALE, never for a company
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.company_create(user=request.user, form=form)
