@@ -238,12 +238,14 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS = {
     "signup": env.str("RATE_LIMIT_SIGNUP", default="10/h/ip"),
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # above AXES_FAILURE_LIMIT, so that the account lockout page (axes) is what a person sees
+    "login_failed": "10/m/ip,10/5m/key",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_email": "5/m/ip",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_USER_DISPLAY = "partners.accounts.user_display"
 
 # Brute-force protection (django-axes): five failures for one account from one address lock it for an hour.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

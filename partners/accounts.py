@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.signals import password_reset
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from notifications.services import queue
 
@@ -15,7 +20,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Verification links, sign-in codes and password resets are outbox rows like every other e-mail."""
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        # The sites framework is not installed: name the portal, not the bare host, in allauth's greetings.
+        site = SimpleNamespace(name=_("OPALE Partnerships"), domain=get_current_site(request).domain)
+        ctx = {"request": request, "email": email, "current_site": site}
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         html = next((content for content, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
@@ -47,3 +54,16 @@ def axes_username(request, credentials) -> str | None:
         if data.get(key):
             return str(data[key]).strip().lower()
     return None
+
+
+def user_display(user) -> str:
+    """How allauth names a person in pages and e-mails: their name, not the username it generated."""
+    return user.get_full_name() or user.email or user.get_username()
+
+
+@receiver(password_reset)
+def lift_lockout_after_password_reset(sender, request, user, **kwargs):
+    """Whoever proved they own the mailbox may sign in again with the new password at once."""
+    from axes.utils import reset
+
+    reset(username=(user.email or "").lower())

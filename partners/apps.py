@@ -7,3 +7,6 @@ class PartnersConfig(AppConfig):
 
     name = "partners"
     verbose_name = _("Partners and enquiries")
+
+    def ready(self) -> None:
+        from . import accounts  # noqa: F401 - connects the account signal handlers
