@@ -12,7 +12,7 @@ class Notification(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed (gave up)")
+        FAILED = "failed", _("Failed (no more retries)")
 
     recipient = models.EmailField(_("recipient"))
     user = models.ForeignKey(

@@ -93,7 +93,7 @@ def check_upload(upload: UploadedFile, *, enquiry: Enquiry) -> CheckedFile:
     mime, extensions = ACCEPTED[kind]
     if PurePath(name).suffix.lower() not in extensions:
         raise ValidationError(
-            _("“%(name)s” is named like another kind of file than it contains (%(kind)s). Rename it and try again.")
+            _("“%(name)s” has the extension of one file type but contains another (%(kind)s). Rename it and try again.")
             % {"name": name, "kind": kind.upper()},
             code="name_mismatch",
         )

@@ -41,7 +41,7 @@ def company_timeline(enquiry: Enquiry) -> list[TimelineEntry]:
             entries.append(
                 TimelineEntry(
                     change.at,
-                    _("Routed to %(entities)s, who will tell whether they can take it on.")
+                    _("Routed to %(entities)s, which will say whether they can take it on.")
                     % {"entities": _names(routed)},
                 )
             )
