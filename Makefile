@@ -8,7 +8,7 @@ PORT ?= 8000
 PO := locale/fr/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint worker install messages makemessages demo migrate check-deploy bench clean
+.PHONY: run test lint worker install messages makemessages demo migrate check-deploy bench bench-enquiry clean
 
 run: $(VENV)/.installed-run $(MO)
 	$(PY) manage.py migrate --noinput
@@ -57,6 +57,13 @@ demo: $(VENV)/.installed-run
 check-deploy: $(VENV)/.installed-run
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	ALLOWED_HOSTS=partenariats.opale.example $(PY) manage.py check --deploy --fail-level WARNING
+
+# Enquiry submission against the bare Django floor, in one run (bench/README.md). Needs PostgreSQL at
+# 127.0.0.1:5432 (user postgres) and, for the cache, Redis at 127.0.0.1:6379. BENCH_ARGS="--seconds 10" etc.
+bench: bench-enquiry
+
+bench-enquiry: $(VENV)/.installed-run $(MO)
+	$(PY) bench/enquiry_submission.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache $(MO)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from . import rules as perms
@@ -294,7 +294,7 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Enquiry(FSMModelMixin, models.Model):
+class Enquiry(models.Model):
     """A company's request to work with OPALE, from draft to signed partnership or closure."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, blank=True, editable=False)
@@ -385,6 +385,17 @@ class Enquiry(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference or _('draft')} – {self.title}"
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        # django-fsm's FSMModelMixin switches `protected` off on the field shared by every thread while it
+        # reloads, which lets another thread's request fail (or assign the stage). Forgetting our copy of the
+        # stage first lets Django set it again without touching the field.
+        if fields is None:
+            deferred = self.get_deferred_fields()
+            fields = [f.attname for f in self._meta.concrete_fields if f.attname not in deferred]
+        if "stage" in fields:
+            self.__dict__.pop("stage", None)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     def clean_fields(self, exclude=None) -> None:
         # The stage is protected (only transitions set it); clean_fields would re-assign it and fail.

@@ -32,3 +32,11 @@ def enquiries_visible_to(user) -> QuerySet[Enquiry]:
     for other in scopes[1:]:
         scope = scope | other
     return scope
+
+
+def company_enquiries(user) -> QuerySet[Enquiry]:
+    """The enquiries of the company ``user`` acts for (the company pages), none for anybody else."""
+    membership = getattr(user, "company_membership", None) if user and user.is_authenticated else None
+    if membership is None or not user.is_active:
+        return Enquiry.objects.none()
+    return Enquiry.objects.filter(company_id=membership.company_id)

@@ -29,10 +29,9 @@ def company_create(*, user, form) -> Company:
 
 
 def enquiry_create_draft(*, user, form) -> Enquiry:
-    membership = user.company_membership
     with transaction.atomic():
         enquiry = form.save(commit=False)
-        enquiry.company = membership.company
+        enquiry.company_id = user.company_membership.company_id
         enquiry.contact_name = user.get_full_name()
         enquiry.contact_email = user.email
         enquiry.save()

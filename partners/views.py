@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from . import services, workflow
@@ -31,7 +32,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Entity, Invitation
-from .selectors import enquiries_visible_to
+from .selectors import company_enquiries
 from .timeline import company_timeline
 
 STEPS = [
@@ -63,9 +64,7 @@ def rate_limited(request, exception=None):
 
 def _company_enquiries(request):
     """The company member's enquiries; staff use the admin, so anybody else sees nothing here."""
-    if not hasattr(request.user, "company_membership"):
-        return enquiries_visible_to(request.user).none()
-    return enquiries_visible_to(request.user).filter(company_id=request.user.company_membership.company_id)
+    return company_enquiries(request.user)
 
 
 def _own_enquiry(request, pk):
@@ -100,7 +99,6 @@ def enquiry_new(request):
 
 
 @login_required
-@ratelimit(key="user", rate=settings.ENQUIRY_SUBMIT_RATE, method="POST", block=True)
 def enquiry_edit(request, pk, step):
     enquiry = _own_enquiry(request, pk)
     if enquiry.stage != EnquiryStage.DRAFT:
@@ -126,19 +124,22 @@ def enquiry_edit(request, pk, step):
 
 def _review(request, enquiry):
     form = ReviewForm(request.POST or None)
-    problems = services.submission_problems(enquiry)
-    if request.method == "POST" and form.is_bot():
-        raise PermissionDenied
-    if request.method == "POST" and form.is_valid() and not problems:
-        try:
-            workflow.enquiry_submit(enquiry=enquiry, actor=request.user, at=None)
-        except (ValidationError, workflow.WorkflowError) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-            return redirect("partners:enquiry_edit", pk=enquiry.pk, step="review")
-        enquiry.refresh_from_db()
-        return redirect("partners:enquiry_submitted", pk=enquiry.pk)
+    if request.method == "POST":
+        if form.is_bot():
+            raise PermissionDenied
+        if is_ratelimited(
+            request, group="enquiry-submit", key="user", rate=settings.ENQUIRY_SUBMIT_RATE, increment=True
+        ):
+            return rate_limited(request)
+        if form.is_valid():
+            try:  # the workflow checks completeness again, under the row lock
+                workflow.enquiry_submit(enquiry=enquiry, actor=request.user)
+            except (ValidationError, workflow.WorkflowError) as error:
+                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+                return redirect("partners:enquiry_edit", pk=enquiry.pk, step="review")
+            return redirect("partners:enquiry_submitted", pk=enquiry.pk)
     context = _step_context(enquiry, "review", form)
-    context["problems"] = problems
+    context["problems"] = services.submission_problems(enquiry)
     return render(request, "partners/enquiry_form.html", context)
 
 

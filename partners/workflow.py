@@ -11,8 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,11 +33,16 @@ class WorkflowError(Exception):
 
 
 def allocate_reference(year: int) -> str:
-    """Next ``OPA-YYYY-NNNNN``: the counter row's UPDATE lock serialises concurrent submissions."""
-    with transaction.atomic():
-        ReferenceCounter.objects.get_or_create(year=year)
-        ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
-        number = ReferenceCounter.objects.get(year=year).last
+    """Next ``OPA-YYYY-NNNNN``, in one statement: the upsert's row lock serialises concurrent submissions
+    until their transaction ends, so two enquiries never get the same number."""
+    table = ReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - the table name is ours
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (number,) = cursor.fetchone()
     return f"OPA-{year}-{number:05d}"
 
 

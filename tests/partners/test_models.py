@@ -182,3 +182,30 @@ class TestValidationMessages:
         enquiry = EnquiryFactory(submitted=True)
         with pytest.raises(IntegrityError), transaction.atomic():
             Enquiry.objects.filter(pk=enquiry.pk).update(reference=None)
+
+
+def test_reloading_an_enquiry_keeps_its_stage_protected_for_every_thread(monkeypatch, company):
+    """django-fsm's mixin switched the shared field's protection off while reloading, so a request in
+    another thread could fail after its enquiry was saved (seen under gunicorn threads by the benchmark)."""
+    from django.db import models
+
+    from partners import workflow as flow
+
+    field = Enquiry._meta.get_field("stage")
+    seen = []
+    original = models.Model.refresh_from_db
+
+    def spy(self, *args, **kwargs):
+        seen.append(field.protected)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(models.Model, "refresh_from_db", spy)
+    enquiry = EnquiryFactory(company=company, submitted=True)
+    flow.enquiry_withdraw(enquiry=Enquiry.objects.get(pk=enquiry.pk), actor=company.members.first().user, reason="No.")
+
+    enquiry.refresh_from_db()
+
+    assert seen and all(seen)
+    assert enquiry.stage == "withdrawn"
+    with pytest.raises(AttributeError):
+        enquiry.stage = "draft"
