@@ -9,6 +9,7 @@ from allauth.account.signals import password_reset
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(template_prefix, email, ctx)
         html = next((content for content, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
         text = message.body if message.content_subtype != "html" else ""
+        if not html:  # allauth's messages are text only; every portal e-mail also has an HTML part
+            html = render_to_string("emails/account_message.html", {"text": text})
         queue(
             to=email,
             template=template_prefix,

@@ -45,19 +45,6 @@ class CompanyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["website"].assume_scheme = "https"
 
-    def validate_unique(self):
-        # The same company registered twice means a colleague should be invited, not a second company made.
-        try:
-            super().validate_unique()
-        except ValidationError:
-            self.add_error(
-                "registration_number",
-                _(
-                    "This company already has an account on the portal. Ask a colleague who uses it to invite you "
-                    "from the “My company” page."
-                ),
-            )
-
 
 def kind_choices():
     """Each partnership kind with its one-line description, in the language of the request."""

@@ -95,7 +95,14 @@ class Company(models.Model):
         verbose_name_plural = _("companies")
         ordering = ["legal_name"]
         constraints = [
-            models.UniqueConstraint(fields=["country", "registration_number"], name="company_unique_registration"),
+            models.UniqueConstraint(
+                fields=["country", "registration_number"],
+                name="company_unique_registration",
+                violation_error_message=_(
+                    "This company already has an account on the portal. Ask a colleague who uses it to invite you "
+                    "from the “My company” page."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
@@ -34,6 +34,8 @@ def enquiry_create_draft(*, user, form) -> Enquiry:
         enquiry.company_id = user.company_membership.company_id
         enquiry.contact_name = user.get_full_name()
         enquiry.contact_email = user.email
+        # the language the member uses the portal in, until they choose another on step 3
+        enquiry.language = "en" if (translation.get_language() or "").startswith("en") else "fr"
         enquiry.save()
         form.save_m2m()
     return enquiry

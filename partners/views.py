@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
@@ -36,10 +37,10 @@ from .selectors import company_enquiries
 from .timeline import company_timeline
 
 STEPS = [
-    ("needs", _("What you need"), NeedsForm),
-    ("project", _("Your project"), ProjectForm),
-    ("practical", _("Contacts and documents"), PracticalForm),
-    ("review", _("Review and send"), ReviewForm),
+    ("needs", gettext_lazy("What you need"), NeedsForm),
+    ("project", gettext_lazy("Your project"), ProjectForm),
+    ("practical", gettext_lazy("Contacts and documents"), PracticalForm),
+    ("review", gettext_lazy("Review and send"), ReviewForm),
 ]
 STEP_NAMES = [name for name, _label, _form in STEPS]
 

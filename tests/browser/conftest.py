@@ -4,12 +4,20 @@ The sync API keeps an event loop running in the test's thread, and Django then r
 thread ("async context"). The browser never shares a connection with the test, so the check is lifted, but
 only while a browser is open: the variable must not leak into other tests (``check --deploy`` flags it).
 
-Fixture names avoid pytest-playwright's (``page``, ``browser``…), in case that plugin is installed too.
+A live server needs a transactional database, which Django empties after each test, the rows written by migrations
+(role groups, disease areas, capabilities) included. Tests that need those rows ask for ``serialized_rollback``;
+and after each browser test, the database is put back as migrations left it for the tests that follow
+(``pytest_runtest_teardown`` below), so that running the browser tests never changes what the others see.
+
+Fixture names avoid pytest-playwright's (``page``, ``browser``, ``context``, ``new_context``…), in case that
+plugin is installed too.
 """
 
 import shutil
 
 import pytest
+from pytest_django.fixtures import validate_django_db
+from pytest_django.plugin import blocking_manager_key
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -22,8 +30,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page(monkeypatch, live_server):
-    """A page of a fresh headless Chromium (French browser locale), closed after the test."""
+def chromium_browser(monkeypatch, live_server):
+    """A fresh headless system Chromium, closed after the test."""
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -31,11 +39,69 @@ def browser_page(monkeypatch, live_server):
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
         )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # Database connections the test opened while the browser ran belong to that (async) context:
+            # close them here, or PostgreSQL refuses to drop the test database ("being accessed by other users").
+            from django.db import connections
+
+            connections.close_all()
+
+
+@pytest.fixture
+def open_browser_page(chromium_browser):
+    """Open a page in a new browser context (its own cookies): ``open_browser_page(locale="en-GB",
+    width=390, height=844)``. The locale sets the browser's Accept-Language; contexts close after the test."""
+    contexts = []
+
+    def open_page(*, locale: str = "fr-FR", width: int = 1280, height: int = 900):
+        context = chromium_browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def browser_page(open_browser_page):
+    """A page of a fresh headless Chromium (French browser locale), closed after the test."""
+    return open_browser_page(locale="fr-FR")
+
+
+def _restores_itself(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and validate_django_db(marker)[3]  # serialized_rollback
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a browser test has emptied the database, write back what the migrations wrote, unless the next test
+    does it itself. Not after the last test: by then the test database is gone."""
+    result = yield
+    if nextitem is None or _restores_itself(nextitem):
+        return result
+    from django.core.management import call_command
+    from django.db import connections
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            # Set when the test database was created for a test asking for serialized_rollback.
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents is None:
+                continue
+            call_command(
+                "flush",
+                verbosity=0,
+                interactive=False,
+                database=connection.alias,
+                reset_sequences=False,
+                inhibit_post_migrate=True,
+            )
+            connection.creation.deserialize_db_from_string(contents)
+    return result
