@@ -6,9 +6,6 @@ screen needs no horizontal scrolling.
 Texts are looked up in the catalogues with ``tr(language, source)``, the way the pages translate them; the French
 journey first checks that the catalogue does translate each of them, then reads a few in plain French.
 ``test_french_pages_have_no_english_left`` looks for English sources left on the French pages.
-
-Tests marked ``xfail(strict=True)`` show what is still wrong: each fails until the portal is fixed, then
-XPASSes, which fails the run, so that the mark is removed.
 """
 
 from __future__ import annotations
