@@ -72,6 +72,11 @@ def _own_enquiry(request, pk):
     return get_object_or_404(_company_enquiries(request).select_related("company"), pk=pk)
 
 
+def _shared_files(enquiry):
+    """Files the company may see: everything but what staff attached to an internal note."""
+    return enquiry.attachments.exclude(message__is_internal=True)
+
+
 @login_required
 def enquiry_list(request):
     if request.user.is_staff and not hasattr(request.user, "company_membership"):
@@ -185,7 +190,7 @@ def enquiry_detail(request, pk):
         "enquiry": enquiry,
         "timeline": company_timeline(enquiry),
         "thread": thread,
-        "attachments": enquiry.attachments.select_related("uploaded_by").order_by("created_at"),
+        "attachments": _shared_files(enquiry).select_related("uploaded_by").order_by("created_at"),
         "message_form": MessageForm(),
         "withdraw_form": WithdrawForm(),
         "can_withdraw": enquiry.stage
@@ -233,7 +238,7 @@ def attachment_delete(request, pk, attachment_pk):
 @login_required
 def attachment_download(request, pk, attachment_pk):
     enquiry = _own_enquiry(request, pk)
-    attachment = get_object_or_404(enquiry.attachments, pk=attachment_pk)
+    attachment = get_object_or_404(_shared_files(enquiry), pk=attachment_pk)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -275,6 +280,7 @@ def company_create(request):
 
 
 @login_required
+@ratelimit(key="user", rate="20/h", method="POST", block=True)
 def company_detail(request):
     membership = getattr(request.user, "company_membership", None)
     if membership is None:
