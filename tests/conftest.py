@@ -93,6 +93,16 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
+def celery_not_inside_a_worker():
+    """Celery keeps "a task is running, result.get() would block" in one process-wide flag; eager tasks run in
+    several threads at once (the concurrency tests) can leave it set, and a later test's get() then fails."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def english():
     """Messages are asserted in English, the language of the sources; French is the default of the portal,
     so tests that look at French pages say so (the locale middleware picks each request's language)."""

@@ -1,6 +1,7 @@
 """Celery: tasks run in-process without a broker, and through a real worker when Redis is configured."""
 
 import pytest
+from celery._state import _set_task_join_will_block
 from celery.contrib.testing.worker import start_worker
 
 from opale_portal.celery import app
@@ -24,6 +25,9 @@ def real_worker(ping_task):
             yield
     finally:
         app.conf.task_always_eager, app.conf.worker_hijack_root_logger = saved
+        # starting a worker marks the whole process as "inside a worker", where result.get() is refused;
+        # the tests that follow are not in a worker
+        _set_task_join_will_block(False)
 
 
 def test_in_the_test_settings_tasks_run_in_process(ping_task):
