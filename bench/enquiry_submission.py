@@ -219,7 +219,7 @@ class Budget:
 
 
 class BenchError(Exception):
-    pass
+    """The benchmark could not run (setup, server or integrity): printed and exits non-zero."""
 
 
 @dataclass
@@ -653,7 +653,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, l
                 return process
             connection.close()
         except OSError:
-            pass
+            pass  # not listening yet: try again shortly
         time.sleep(0.2)
     process.terminate()
     raise BenchError(f"gunicorn did not answer /healthz within 60 s:\n{tail(log)}")
