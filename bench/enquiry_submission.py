@@ -701,8 +701,8 @@ def forget_cache_keys(url: str, prefix: str) -> None:
         keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
         if keys:
             client.delete(*keys)
-    except Exception:  # noqa: BLE001, S110 - leftover keys expire on their own
-        pass
+    except Exception as error:  # noqa: BLE001 - leftover keys expire on their own
+        print(f"(rate-limit keys of this run left in Redis, they expire within an hour: {error})")
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -103,6 +103,23 @@ def celery_not_inside_a_worker():
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate limits count in the process-wide cache: every test starts with none used, whatever ran before."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def member(client, company_member):
+    """The test client, signed in as ``company_member``."""
+    client.force_login(company_member)
+    return client
+
+
+@pytest.fixture(autouse=True)
 def english():
     """Messages are asserted in English, the language of the sources; French is the default of the portal,
     so tests that look at French pages say so (the locale middleware picks each request's language)."""

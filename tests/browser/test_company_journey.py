@@ -62,17 +62,6 @@ def main(page):
     return page.locator("main")
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rate limits and sign-in lockouts count in the (process-wide) cache: other tests' sign-ups from
-    127.0.0.1 must not use up this test's allowance."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def verification_email(email: str) -> tuple[Notification, str]:
     """The e-mail confirming ``email`` (an outbox row, like every e-mail) and the path of its link."""
     notification = Notification.objects.filter(

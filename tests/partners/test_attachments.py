@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from hypothesis import HealthCheck, given
@@ -25,17 +24,6 @@ from .pages import shown
 pytestmark = pytest.mark.django_db
 
 ACCEPTED_TYPES = "PDF, DOCX, PPTX, XLSX, PNG, JPEG"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-
-
-@pytest.fixture
-def member(client, company_member):
-    client.force_login(company_member)
-    return client
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from urllib.parse import quote
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,11 +20,6 @@ from partners.models import Attachment, Company, CompanyMember, Enquiry, Invitat
 from ..factories import AttachmentFactory, EnquiryFactory, UserFactory, siren, submitted_enquiry
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
 
 
 @dataclass

@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.cache import cache
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
@@ -21,17 +20,6 @@ from ..factories import AttachmentFactory, EnquiryFactory, MessageFactory, route
 from .files import PDF, upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-
-
-@pytest.fixture
-def member(client, company_member):
-    client.force_login(company_member)
-    return client
 
 
 def detail(enquiry):

@@ -27,20 +27,6 @@ pytestmark = pytest.mark.django_db
 REQUIRED = "This field is required."
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rate limits count in the cache, which outlives a test's database; each test starts with none used."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def member(client, company_member):
-    client.force_login(company_member)
-    return client
-
-
 @pytest.fixture
 def aml(db):
     return DiseaseArea.objects.get(code="aml")
