@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Enquiry
 
@@ -17,58 +18,46 @@ class TimelineEntry:
     detail: str = ""
 
 
+# Transition -> (sentence for the company, whether the staff comment is written for the company too).
+# An entity's reasons for declining (return_to_triage) stay with OPALE.
+SENTENCES = {
+    "submit": (gettext_lazy("You submitted the enquiry."), False),
+    "take_into_triage": (gettext_lazy("The OPALE team started reviewing your enquiry."), False),
+    "request_information": (gettext_lazy("The OPALE team asked you for more information."), True),
+    "provide_information": (gettext_lazy("You answered; the OPALE team has the enquiry again."), False),
+    "return_to_triage": (
+        gettext_lazy("The entities contacted could not take it on; the OPALE team is looking for another one."),
+        False,
+    ),
+    "start_contracting": (gettext_lazy("Contracting started: the NDA and agreement come next."), False),
+    "mark_signed": (gettext_lazy("The partnership agreement is signed."), False),
+    "decline": (gettext_lazy("OPALE could not find an entity for this enquiry."), True),
+    "withdraw": (gettext_lazy("You withdrew the enquiry."), True),
+    "close_no_go": (gettext_lazy("The enquiry was closed without going further."), True),
+}
+
+
 def _names(routings) -> str:
     return ", ".join(str(r.entity) for r in routings)
 
 
 def company_timeline(enquiry: Enquiry) -> list[TimelineEntry]:
-    """Each stage change as one sentence. Staff comments are shown only where they are written for the
-    company (a question, a closing reason); an entity's reasons for declining stay with OPALE."""
+    """Each stage change as one sentence; routing and acceptance name the entities concerned."""
     routings = list(enquiry.routings.select_related("entity").order_by("routed_at"))
     entries = []
     for change in enquiry.stage_changes.order_by("at", "pk"):
-        name, comment = change.transition, change.comment
-        if name == "submit":
-            entries.append(TimelineEntry(change.at, _("You submitted the enquiry.")))
-        elif name == "take_into_triage":
-            entries.append(TimelineEntry(change.at, _("The OPALE team started reviewing your enquiry.")))
-        elif name == "request_information":
-            entries.append(TimelineEntry(change.at, _("The OPALE team asked you for more information."), comment))
-        elif name == "provide_information":
-            entries.append(TimelineEntry(change.at, _("You answered; the OPALE team has the enquiry again.")))
-        elif name == "route":
+        if change.transition == "route":
             routed = [r for r in routings if abs((r.routed_at - change.at).total_seconds()) < 5] or routings
-            entries.append(
-                TimelineEntry(
-                    change.at,
-                    _("Routed to %(entities)s, which will say whether they can take it on.")
-                    % {"entities": _names(routed)},
-                )
-            )
-        elif name == "accept_by_entity":
-            accepted = [r for r in routings if r.answered_at == change.at] or [
-                r for r in routings if r.status == "accepted"
-            ]
-            entries.append(
-                TimelineEntry(
-                    change.at, _("%(entities)s can take your project on.") % {"entities": _names(accepted[:1])}
-                )
-            )
-        elif name == "return_to_triage":
-            entries.append(
-                TimelineEntry(
-                    change.at,
-                    _("The entities contacted could not take it on; the OPALE team is looking for another one."),
-                )
-            )
-        elif name == "start_contracting":
-            entries.append(TimelineEntry(change.at, _("Contracting started: the NDA and agreement come next.")))
-        elif name == "mark_signed":
-            entries.append(TimelineEntry(change.at, _("The partnership agreement is signed.")))
-        elif name == "decline":
-            entries.append(TimelineEntry(change.at, _("OPALE could not find an entity for this enquiry."), comment))
-        elif name == "withdraw":
-            entries.append(TimelineEntry(change.at, _("You withdrew the enquiry."), comment))
-        elif name == "close_no_go":
-            entries.append(TimelineEntry(change.at, _("The enquiry was closed without going further."), comment))
+            text = _("Routed to %(entities)s, which will say whether they can take it on.") % {
+                "entities": _names(routed)
+            }
+            entries.append(TimelineEntry(change.at, text))
+        elif change.transition == "accept_by_entity":
+            accepted = [r for r in routings if r.answered_at == change.at]
+            accepted = accepted or [r for r in routings if r.status == "accepted"]
+            text = _("%(entities)s can take your project on.") % {"entities": _names(accepted[:1])}
+            entries.append(TimelineEntry(change.at, text))
+        elif change.transition in SENTENCES:
+            sentence, show_comment = SENTENCES[change.transition]
+            entries.append(TimelineEntry(change.at, str(sentence), change.comment if show_comment else ""))
     return entries
