@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
@@ -193,8 +194,7 @@ def enquiry_detail(request, pk):
         "attachments": _shared_files(enquiry).select_related("uploaded_by").order_by("created_at"),
         "message_form": MessageForm(),
         "withdraw_form": WithdrawForm(),
-        "can_withdraw": enquiry.stage
-        not in (EnquiryStage.SIGNED, EnquiryStage.DECLINED, EnquiryStage.WITHDRAWN, EnquiryStage.NO_GO),
+        "can_withdraw": can_proceed(enquiry.withdraw),  # the stage machine says, not a copy of its table
     }
     return render(request, "partners/enquiry_detail.html", context)
 
