@@ -214,6 +214,8 @@ LOGGING = {
 
 # Business defaults the legal and central teams may later move into the admin.
 ENQUIRY_FIRST_RESPONSE_WORKING_DAYS = env.int("ENQUIRY_FIRST_RESPONSE_WORKING_DAYS", default=5)
+# An enquiry answering a call for projects is flagged this many days before the call's deadline.
+FUNDING_DEADLINE_WARNING_DAYS = env.int("FUNDING_DEADLINE_WARNING_DAYS", default=21)
 
 LOGIN_REDIRECT_URL = "partners:enquiry_list"
 LOGOUT_REDIRECT_URL = "home"

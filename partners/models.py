@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_fsm import FSMField, transition
@@ -40,6 +40,7 @@ from .choices import (
     Sector,
 )
 from .validators import normalise_registration_number
+from .workdays import add_working_days, working_days_between
 
 S = EnquiryStage
 
@@ -301,6 +302,15 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class EnquiryQuerySet(models.QuerySet):
+    def open(self):
+        """Sent to OPALE and not closed: what the central team's queue holds."""
+        return self.exclude(stage__in=[S.DRAFT, *ENQUIRY_CLOSED_STAGES])
+
+    def overdue(self, today: dt.date | None = None):
+        return self.filter(overdue_from__lte=today or timezone.localdate())
+
+
 class Enquiry(models.Model):
     """A company's request to work with OPALE, from draft to signed partnership or closure."""
 
@@ -371,6 +381,20 @@ class Enquiry(models.Model):
     routed_at = models.DateTimeField(_("routed"), null=True, blank=True)
     answered_at = models.DateTimeField(_("entity answered"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Kept by save(): the day from which the enquiry is overdue (first response late, or its call deadline
+    # near), so the queue can filter and order on it with an index instead of computing it for every row.
+    overdue_from = models.DateField(_("overdue from"), null=True, blank=True, editable=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+        help_text=_("The central team member who follows the enquiry."),
+    )
+
+    objects = EnquiryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enquiry")
@@ -381,6 +405,8 @@ class Enquiry(models.Model):
             models.Index(fields=["stage", "submitted_at"], name="enquiry_stage_submitted"),
             # "My enquiries": a company's enquiries, newest first
             models.Index(fields=["company", "-created_at"], name="enquiry_company_created"),
+            # triage queue's default order: overdue first, then what falls due soonest, then newest
+            models.Index(fields=["overdue_from", "-submitted_at"], name="enquiry_queue_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -392,6 +418,55 @@ class Enquiry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference or _('draft')} – {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        overdue_from = self.compute_overdue_from()
+        if overdue_from != self.overdue_from:
+            self.overdue_from = overdue_from
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "overdue_from"}
+        super().save(*args, **kwargs)
+
+    def compute_overdue_from(self) -> dt.date | None:
+        """First day the enquiry counts as overdue: the day after its first-response deadline (working days,
+        French holidays excluded) while nobody has answered, or the day its call deadline comes near."""
+        if self.stage == S.DRAFT or self.stage in ENQUIRY_CLOSED_STAGES or self.submitted_at is None:
+            return None
+        days = []
+        if self.first_response_at is None:
+            submitted = timezone.localdate(self.submitted_at)
+            due = add_working_days(submitted, settings.ENQUIRY_FIRST_RESPONSE_WORKING_DAYS)
+            days.append(due + dt.timedelta(days=1))
+        if self.funding_deadline:
+            days.append(self.funding_deadline - dt.timedelta(days=settings.FUNDING_DEADLINE_WARNING_DAYS))
+        return min(days, default=None)
+
+    def overdue_reasons(self, today: dt.date | None = None) -> list[str]:
+        """Why the enquiry is overdue today, in words for the queue (empty when it is not)."""
+        today = today or timezone.localdate()
+        if self.overdue_from is None or self.overdue_from > today:
+            return []
+        reasons = []
+        if self.first_response_at is None and self.submitted_at is not None:
+            due = add_working_days(timezone.localdate(self.submitted_at), settings.ENQUIRY_FIRST_RESPONSE_WORKING_DAYS)
+            if due < today:
+                reasons.append(_("first response late"))
+        if self.funding_deadline:
+            left = (self.funding_deadline - today).days
+            if left < 0:
+                reasons.append(_("call deadline passed"))
+            elif left <= settings.FUNDING_DEADLINE_WARNING_DAYS:
+                reasons.append(
+                    ngettext("call deadline in %(days)d day", "call deadline in %(days)d days", left) % {"days": left}
+                )
+        return reasons
+
+    @property
+    def age_in_working_days(self) -> int | None:
+        if self.submitted_at is None:
+            return None
+        end = timezone.localdate(self.closed_at) if self.closed_at else timezone.localdate()
+        return working_days_between(timezone.localdate(self.submitted_at), end)
 
     def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
         # django-fsm's FSMModelMixin switches `protected` off on the field shared by every thread while it
