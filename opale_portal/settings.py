@@ -8,6 +8,7 @@ a bad value anywhere stops start-up with a message rather than running half-conf
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +161,9 @@ CELERY_RESULT_BACKEND = env.str(
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None,
 )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a request: with the broker down, give up at once (the outbox row stays pending and the
+# periodic task sends it later) rather than hold the person's page for seconds per e-mail.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -181,10 +185,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Notifications: pending outbox rows are sent again by Celery beat (DESIGN.md section 6).
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+# The central team's shared mailbox, copied on every e-mail to the team (empty: its members only).
+CENTRAL_TEAM_EMAIL = env.str("CENTRAL_TEAM_EMAIL", default="")
 CELERY_BEAT_SCHEDULE = {
     "resend-pending-notifications": {
         "task": "notifications.tasks.resend_pending",
         "schedule": env.int("NOTIFICATION_RESEND_SECONDS", default=60),
+    },
+    # What awaits each entity contact, and what is overdue for the central team: working days, Paris time
+    # (CELERY_TIMEZONE); the task itself skips French public holidays. crontab refuses an hour out of range.
+    "send-daily-digests": {
+        "task": "partners.tasks.send_daily_digests",
+        "schedule": crontab(
+            hour=env.int("DIGEST_HOUR", default=7), minute=env.int("DIGEST_MINUTE", default=30), day_of_week="mon-fri"
+        ),
     },
 }
 

@@ -1,24 +1,21 @@
-"""Admin for the central team's reference data and enquiries; every queryset is cut to the user's scope."""
+"""Admin for the central team's reference data, routings, messages and files; every queryset is cut to the
+user's scope. The enquiry itself (the triage queue and its page) is in ``admin_enquiry.py``."""
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from agreements.models import StageChange
-
-from .choices import EnquiryStage
+from . import admin_enquiry  # noqa: F401 - registers the enquiry's admin
 from .models import (
     Attachment,
     Capability,
     Company,
     CompanyMember,
     DiseaseArea,
-    Enquiry,
     Entity,
     Governance,
     GoverningBody,
@@ -28,25 +25,6 @@ from .models import (
 )
 from .rules import is_central_team
 from .selectors import enquiries_visible_to
-
-STAGE_COLOURS = {
-    EnquiryStage.DRAFT: "secondary",
-    EnquiryStage.SUBMITTED: "primary",
-    EnquiryStage.IN_TRIAGE: "info",
-    EnquiryStage.AWAITING_COMPANY: "warning",
-    EnquiryStage.ROUTED: "info",
-    EnquiryStage.ACCEPTED: "success",
-    EnquiryStage.CONTRACTING: "success",
-    EnquiryStage.SIGNED: "dark",
-    EnquiryStage.DECLINED: "danger",
-    EnquiryStage.WITHDRAWN: "secondary",
-    EnquiryStage.NO_GO: "danger",
-}
-
-
-def stage_badge(enquiry: Enquiry) -> str:
-    colour = STAGE_COLOURS.get(enquiry.stage, "secondary")
-    return format_html('<span class="opale-badge opale-badge-{}">{}</span>', colour, enquiry.get_stage_display())
 
 
 class ReferenceTermAdmin(admin.ModelAdmin):
@@ -203,183 +181,6 @@ class ScopedToEnquiryMixin:
         if db_field.name == "enquiry":
             kwargs["queryset"] = enquiries_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class RoutingInline(admin.TabularInline):
-    model = Routing
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("enquiry", "entity", "routed_by")
-
-    extra = 0
-    fields = ["entity", "status", "routed_by", "routed_at", "note_to_entity", "answered_at", "answer_reason"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False  # routing is a workflow action (partners.workflow.enquiry_route)
-
-
-class MessageInline(admin.StackedInline):
-    model = Message
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("enquiry", "author")
-
-    extra = 0
-    fields = ["author", "created_at", "is_internal", "body"]
-    readonly_fields = ["author", "created_at"]
-
-
-class AttachmentInline(admin.TabularInline):
-    model = Attachment
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("enquiry", "uploaded_by")
-
-    extra = 0
-    fields = ["original_name", "content_type", "size", "confidentiality", "uploaded_by", "created_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class StageChangeInline(admin.TabularInline):
-    model = StageChange
-    verbose_name_plural = _("timeline")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("enquiry", "actor")
-
-    extra = 0
-    fields = ["at", "from_label", "to_label", "actor", "comment"]
-    readonly_fields = fields
-    can_delete = False
-    ordering = ["at", "pk"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-ENQUIRY_CLOCKS = [
-    "created_at",
-    "updated_at",
-    "stage_changed_at",
-    "submitted_at",
-    "first_response_at",
-    "routed_at",
-    "answered_at",
-    "closed_at",
-]
-
-
-@admin.register(Enquiry)
-class EnquiryAdmin(admin.ModelAdmin):
-    list_display = [
-        "reference",
-        "title",
-        "company",
-        "company_size",
-        "kind",
-        "stage_badge",
-        "ball",
-        "submitted_at",
-    ]
-    list_filter = ["stage", "kind", "disease_areas", "company__size", "company__sector", "routings__entity"]
-    search_fields = ["reference", "title", "company__legal_name", "summary"]
-    list_select_related = ["company"]
-    date_hierarchy = "submitted_at"
-    readonly_fields = ["reference", "stage", "submitted_by", *ENQUIRY_CLOCKS]
-    autocomplete_fields = ["company"]
-    filter_horizontal = ["disease_areas", "capabilities"]
-    inlines = [RoutingInline, MessageInline, AttachmentInline, StageChangeInline]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "reference",
-                    "stage",
-                    "company",
-                    "submitted_by",
-                    "kind",
-                    "title",
-                    "summary",
-                    "objectives",
-                ]
-            },
-        ),
-        (
-            _("Scope"),
-            {
-                "fields": [
-                    "disease_areas",
-                    "capabilities",
-                    "budget_band",
-                    "wished_start",
-                    "duration_months",
-                    "nda_required",
-                    "language",
-                ]
-            },
-        ),
-        (
-            _("Call, samples and data"),
-            {
-                "fields": [
-                    "funding_programme",
-                    "funding_call",
-                    "funding_deadline",
-                    "scientific_project",
-                    "data_use",
-                ]
-            },
-        ),
-        (_("Contact"), {"fields": ["contact_name", "contact_email", "signatory_name", "consent_at"]}),
-        (
-            _("Clocks"),
-            {"fields": ENQUIRY_CLOCKS, "classes": ["collapse"]},
-        ),
-    ]
-
-    def get_queryset(self, request):
-        qs = enquiries_visible_to(request.user).select_related("company")
-        ordering = self.get_ordering(request)
-        return qs.order_by(*ordering) if ordering else qs
-
-    def get_inline_instances(self, request, obj=None):
-        inlines = super().get_inline_instances(request, obj)
-        return inlines if obj is not None else []
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, Message) and instance.author_id is None:
-                instance.author = request.user
-            instance.save()
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        formset.save_m2m()
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # an enquiry's history is kept: close it (no-go, declined, withdrawn) instead
-
-    @admin.display(description=_("stage"), ordering="stage")
-    def stage_badge(self, enquiry):
-        return stage_badge(enquiry)
-
-    @admin.display(description=_("size"), ordering="company__size")
-    def company_size(self, enquiry):
-        return enquiry.company.get_size_display()
-
-    @admin.display(description=_("who holds the ball"))
-    def ball(self, enquiry):
-        return enquiry.get_ball_holder_display()
 
 
 @admin.register(Routing)

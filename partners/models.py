@@ -509,11 +509,23 @@ class Enquiry(models.Model):
         return False
 
     # Stage machine (DESIGN.md section 4). Call these only through partners.workflow.
-    @transition(field=stage, source=S.DRAFT, target=S.SUBMITTED, permission=perms.can_edit_as_company)
+    @transition(
+        field=stage,
+        source=S.DRAFT,
+        target=S.SUBMITTED,
+        permission=perms.can_edit_as_company,
+        custom={"admin": False},
+    )
     def submit(self) -> None:
         """The company sends its enquiry to OPALE."""
 
-    @transition(field=stage, source=S.SUBMITTED, target=S.IN_TRIAGE, permission=perms.is_central_team_user)
+    @transition(
+        field=stage,
+        source=S.SUBMITTED,
+        target=S.IN_TRIAGE,
+        permission=perms.is_central_team_user,
+        custom={"label": _("Take into triage")},
+    )
     def take_into_triage(self) -> None:
         """The central team starts qualifying the enquiry."""
 
@@ -522,11 +534,18 @@ class Enquiry(models.Model):
         source=[S.SUBMITTED, S.IN_TRIAGE],
         target=S.AWAITING_COMPANY,
         permission=perms.is_central_team_user,
+        custom={"label": _("Ask the company…")},
     )
     def request_information(self) -> None:
         """The central team asks the company for more information and waits."""
 
-    @transition(field=stage, source=S.AWAITING_COMPANY, target=S.IN_TRIAGE, permission=perms.can_edit_as_company)
+    @transition(
+        field=stage,
+        source=S.AWAITING_COMPANY,
+        target=S.IN_TRIAGE,
+        permission=perms.can_edit_as_company,
+        custom={"admin": False},
+    )
     def provide_information(self) -> None:
         """The company answered; the enquiry is back with the central team."""
 
@@ -535,23 +554,48 @@ class Enquiry(models.Model):
         source=[S.SUBMITTED, S.IN_TRIAGE, S.ROUTED],
         target=S.ROUTED,
         permission=perms.is_central_team_user,
+        custom={"label": _("Route to entities…")},
     )
     def route(self) -> None:
         """Sent to one or several entities, which answer yes or no."""
 
-    @transition(field=stage, source=S.ROUTED, target=S.IN_TRIAGE, permission=perms.is_central_team_user)
+    @transition(
+        field=stage,
+        source=S.ROUTED,
+        target=S.IN_TRIAGE,
+        permission=perms.is_central_team_user,
+        custom={"admin": False},
+    )
     def return_to_triage(self) -> None:
         """Every entity declined: back to the central team to route elsewhere or close."""
 
-    @transition(field=stage, source=S.ROUTED, target=S.ACCEPTED, permission=perms.can_answer_as_entity)
+    @transition(
+        field=stage,
+        source=S.ROUTED,
+        target=S.ACCEPTED,
+        permission=perms.can_answer_as_entity,
+        custom={"label": _("Accept for the entity…")},
+    )
     def accept_by_entity(self) -> None:
         """An entity said it can take the enquiry on."""
 
-    @transition(field=stage, source=S.ACCEPTED, target=S.CONTRACTING, permission=perms.is_central_team_user)
+    @transition(
+        field=stage,
+        source=S.ACCEPTED,
+        target=S.CONTRACTING,
+        permission=perms.is_central_team_user,
+        custom={"label": _("Confirm and start contracting")},
+    )
     def start_contracting(self) -> None:
         """The central team confirms; contracts (NDA, agreement) can start."""
 
-    @transition(field=stage, source=S.CONTRACTING, target=S.SIGNED, permission=perms.can_sign_partnership)
+    @transition(
+        field=stage,
+        source=S.CONTRACTING,
+        target=S.SIGNED,
+        permission=perms.can_sign_partnership,
+        custom={"label": _("Mark the partnership signed")},
+    )
     def mark_signed(self) -> None:
         """The partnership agreement is signed by every party."""
 
@@ -560,6 +604,7 @@ class Enquiry(models.Model):
         source=[S.SUBMITTED, S.IN_TRIAGE, S.AWAITING_COMPANY, S.ROUTED],
         target=S.DECLINED,
         permission=perms.is_central_team_user,
+        custom={"label": _("Decline (no entity can)…")},
     )
     def decline(self) -> None:
         """No OPALE entity can take the enquiry on."""
@@ -569,6 +614,7 @@ class Enquiry(models.Model):
         source=[S.DRAFT, S.SUBMITTED, S.IN_TRIAGE, S.AWAITING_COMPANY, S.ROUTED, S.ACCEPTED, S.CONTRACTING],
         target=S.WITHDRAWN,
         permission=perms.can_edit_as_company,
+        custom={"admin": False},
     )
     def withdraw(self) -> None:
         """The company withdraws its enquiry."""
@@ -578,6 +624,7 @@ class Enquiry(models.Model):
         source=[S.SUBMITTED, S.IN_TRIAGE, S.AWAITING_COMPANY, S.ROUTED, S.ACCEPTED, S.CONTRACTING],
         target=S.NO_GO,
         permission=perms.is_central_team_user,
+        custom={"label": _("Close as no-go…")},
     )
     def close_no_go(self) -> None:
         """OPALE and the company decide not to go on."""

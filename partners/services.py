@@ -1,4 +1,4 @@
-"""Company-side use cases that are not stage changes: companies, drafts, messages, invitations.
+"""Use cases that are not stage changes: companies, drafts, messages, invitations, assignment.
 
 Stage changes live in ``workflow.py``; each function here is one use case in one transaction.
 """
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from notifications.services import notify
 
+from . import notices, rules
 from .attachments import attachment_add
 from .choices import LicenceSubject, PartnershipKind
 from .models import Company, CompanyMember, Enquiry, Invitation, Message
@@ -95,8 +96,35 @@ def message_post(*, enquiry: Enquiry, author, body: str, files=()) -> tuple[Mess
     with transaction.atomic():
         message = Message.objects.create(enquiry=enquiry, author=author, body=body.strip(), is_internal=False)
         Enquiry.objects.filter(pk=enquiry.pk).update(updated_at=timezone.now())
+        notices.company_message_posted(message)
     refused = attachments_add(enquiry=enquiry, files=files, actor=author, message=message)
     return message, refused
+
+
+def staff_message_post(*, enquiry: Enquiry, author, body: str, internal: bool) -> Message:
+    """OPALE staff write on the enquiry's thread: to the company, or as an internal note among staff."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Write the message first."))
+    if not rules.can_view_enquiry(author, enquiry):
+        raise PermissionDenied(_("You cannot write on this enquiry."))
+    with transaction.atomic():
+        message = Message.objects.create(enquiry=enquiry, author=author, body=body, is_internal=internal)
+        Enquiry.objects.filter(pk=enquiry.pk).update(updated_at=timezone.now())
+        if not internal:
+            notices.staff_message_posted(message)
+    return message
+
+
+def enquiry_assign(*, enquiry: Enquiry, actor, assignee) -> Enquiry:
+    """A central team member takes an enquiry to follow (or gives it to a colleague of the team)."""
+    if not rules.is_central_team(actor):
+        raise PermissionDenied(_("Only the central team assigns enquiries."))
+    if assignee is not None and not rules.is_central_team(assignee):
+        raise ValidationError(_("Enquiries are followed by members of the central team."))
+    Enquiry.objects.filter(pk=enquiry.pk).update(assigned_to=assignee, updated_at=timezone.now())
+    enquiry.assigned_to = assignee
+    return enquiry
 
 
 def invitation_send(*, company: Company, email: str, invited_by, base_url: str, language: str) -> Invitation:

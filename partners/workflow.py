@@ -20,6 +20,7 @@ from django_fsm import can_proceed, has_transition_perm
 from agreements.models import StageChange
 from notifications.services import notify
 
+from . import notices
 from .choices import EnquiryStage, RoutingStatus
 from .models import Enquiry, Entity, ReferenceCounter, Routing
 from .rules import can_answer_for_entity
@@ -165,7 +166,10 @@ def enquiry_take_into_triage(*, enquiry: Enquiry, actor, at: dt.datetime | None 
 
 def enquiry_request_information(*, enquiry: Enquiry, actor, question: str, at: dt.datetime | None = None) -> Enquiry:
     question = _require(question, _("Write the question the company should answer."))
-    return _transition(enquiry_id=enquiry.pk, actor=actor, name="request_information", comment=question, at=at)
+    with transaction.atomic():
+        enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="request_information", comment=question, at=at)
+        notices.information_requested(enquiry, question)
+    return enquiry
 
 
 def enquiry_provide_information(*, enquiry: Enquiry, actor, answer: str = "", at: dt.datetime | None = None) -> Enquiry:
@@ -204,7 +208,13 @@ def enquiry_route(
             )
 
     names = ", ".join(str(e) for e in entities)
-    return _transition(enquiry_id=enquiry.pk, actor=actor, name="route", comment=names, at=at, before=create_routings)
+    with transaction.atomic():
+        enquiry = _transition(
+            enquiry_id=enquiry.pk, actor=actor, name="route", comment=names, at=at, before=create_routings
+        )
+        routings = list(enquiry.routings.filter(entity__in=entities).select_related("entity"))
+        notices.enquiry_routed(enquiry, routings, actor)
+    return enquiry
 
 
 def enquiry_answer_routing(
@@ -229,21 +239,20 @@ def enquiry_answer_routing(
         row.status = RoutingStatus.ACCEPTED if accept else RoutingStatus.DECLINED
         row.answered_by, row.answered_at, row.answer_reason = actor, at, reason
         row.save(update_fields=["status", "answered_by", "answered_at", "answer_reason"])
-        if enquiry.stage != S.ROUTED:
-            return enquiry
-        if accept:
+        if enquiry.stage == S.ROUTED and accept:
             comment = _("Accepted by %(entity)s") % {"entity": routing.entity}
-            return _transition(enquiry_id=enquiry.pk, actor=actor, name="accept_by_entity", comment=comment, at=at)
-        if enquiry.routings.exclude(status=RoutingStatus.DECLINED).exists():
-            return enquiry
-        # Every entity said no: the central team takes the ball back. The entity's decline is the reason.
-        return _transition(
-            enquiry_id=enquiry.pk,
-            actor=None,
-            name="return_to_triage",
-            comment=_("Declined by %(entity)s: %(reason)s") % {"entity": routing.entity, "reason": reason},
-            at=at,
-        )
+            enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="accept_by_entity", comment=comment, at=at)
+        elif enquiry.stage == S.ROUTED and not enquiry.routings.exclude(status=RoutingStatus.DECLINED).exists():
+            # Every entity said no: the central team takes the ball back. The entity's decline is the reason.
+            enquiry = _transition(
+                enquiry_id=enquiry.pk,
+                actor=None,
+                name="return_to_triage",
+                comment=_("Declined by %(entity)s: %(reason)s") % {"entity": routing.entity, "reason": reason},
+                at=at,
+            )
+        notices.routing_answered(row, actor)
+        return enquiry
 
 
 def enquiry_start_contracting(*, enquiry: Enquiry, actor, at: dt.datetime | None = None) -> Enquiry:
@@ -256,7 +265,10 @@ def enquiry_mark_signed(*, enquiry: Enquiry, actor, at: dt.datetime | None = Non
 
 def enquiry_decline(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
     reason = _require(reason, _("Say why no entity can take the enquiry on; the company will read it."))
-    return _transition(enquiry_id=enquiry.pk, actor=actor, name="decline", comment=reason, at=at)
+    with transaction.atomic():
+        enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="decline", comment=reason, at=at)
+        notices.enquiry_closed(enquiry, reason)
+    return enquiry
 
 
 def enquiry_withdraw(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
@@ -266,4 +278,7 @@ def enquiry_withdraw(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | 
 
 def enquiry_close_no_go(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
     reason = _require(reason, _("Say why the enquiry is closed as a no-go."))
-    return _transition(enquiry_id=enquiry.pk, actor=actor, name="close_no_go", comment=reason, at=at)
+    with transaction.atomic():
+        enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="close_no_go", comment=reason, at=at)
+        notices.enquiry_closed(enquiry, reason)
+    return enquiry

@@ -38,7 +38,7 @@ CHANGELIST_QUERIES = {
     "entity": REQUEST + LIST + 3 + 1,  # filters: disease areas, capabilities, bodies; + lead bodies prefetch
     "governingbody": REQUEST + LIST,
     "governance": REQUEST + LIST + 1,  # filter: bodies
-    "enquiry": REQUEST + LIST + 2 + 2,  # filters: disease areas, entities; date hierarchy: bounds, days
+    "enquiry": REQUEST + LIST + 3 + 1,  # filters: disease areas, entities, bodies; the page's disease areas
     "routing": REQUEST + LIST + 1,  # filter: entities
     "routingrule": REQUEST + LIST + 1,  # filter: entities
     "message": REQUEST + LIST,
@@ -64,8 +64,10 @@ CHANGE_QUERIES = {
     "governance": REQUEST + 6,  # object, its entity and body, content type, the two autocompletes
     # object with its company, selected disease areas and capabilities, the rows of the four inlines (routings,
     # messages, files, stage changes, each with what its rows show), content type, company autocomplete,
-    # submitter, disease area and capability choices
-    "enquiry": REQUEST + 12,
+    # submitter, disease area and capability choices; the action panel: the pending routings this user may
+    # answer, and the routing suggestions (entities, their disease areas, capabilities, governance and rules, the
+    # enquiry's disease areas, capabilities and routings)
+    "enquiry": REQUEST + 12 + 10,
     "routing": REQUEST + 5,  # object, enquiry, entity, routed by, content type
     "routingrule": REQUEST + 5,  # object, content type, entity autocomplete, disease area and capability choices
     "message": REQUEST + 5,  # object, enquiry, content type, enquiry autocomplete, author

@@ -1,0 +1,549 @@
+"""The enquiry in the admin: the central team's triage queue and the page where staff act on one enquiry.
+
+Everything is cut to the user's scope (``enquiries_visible_to``); an enquiry outside it answers 404. Stage
+changes are django-fsm-2's admin transition buttons, each shown only when the stage and the user's role allow
+it, and each running its one function of ``partners.workflow``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Prefetch
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin
+
+from agreements.models import StageChange
+
+from . import admin_forms, services, workflow
+from .admin_queue import (
+    AssignedFilter,
+    CappedCountPaginator,
+    DiseaseAreaFilter,
+    EntityFilter,
+    GoverningBodyFilter,
+    OverdueFilter,
+    StageFilter,
+    page_number,
+    search_enquiries,
+)
+from .choices import Confidentiality, EnquiryStage, RoutingStatus
+from .models import Attachment, Enquiry, Message, Routing
+from .rules import can_answer_for_entity, is_central_team, is_legal_staff
+from .selectors import enquiries_visible_to
+
+S = EnquiryStage
+
+STAGE_COLOURS = {
+    S.DRAFT: "secondary",
+    S.SUBMITTED: "primary",
+    S.IN_TRIAGE: "info",
+    S.AWAITING_COMPANY: "warning",
+    S.ROUTED: "info",
+    S.ACCEPTED: "success",
+    S.CONTRACTING: "success",
+    S.SIGNED: "dark",
+    S.DECLINED: "danger",
+    S.WITHDRAWN: "secondary",
+    S.NO_GO: "danger",
+}
+
+
+def stage_badge(enquiry: Enquiry) -> str:
+    colour = STAGE_COLOURS.get(enquiry.stage, "secondary")
+    return format_html('<span class="opale-badge opale-badge-{}">{}</span>', colour, enquiry.get_stage_display())
+
+
+class RoutingInline(admin.TabularInline):
+    model = Routing
+    extra = 0
+    fields = ["entity", "status", "routed_by", "routed_at", "note_to_entity", "answered_at", "answer_reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("enquiry", "entity", "routed_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False  # routing is a workflow action (the "Route to entities" button)
+
+
+class MessageInline(admin.StackedInline):
+    """The thread, read-only: staff write through the message box above it, which also e-mails the company."""
+
+    model = Message
+    extra = 0
+    fields = ["author", "created_at", "is_internal", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("enquiry", "author")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    """Confidential files are for the central team and legal staff; entity contacts see the others."""
+
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "confidentiality", "uploaded_by", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("enquiry", "uploaded_by")
+        if is_central_team(request.user) or is_legal_staff(request.user):
+            return qs
+        return qs.filter(confidentiality=Confidentiality.NON_CONFIDENTIAL)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StageChangeInline(admin.TabularInline):
+    model = StageChange
+    verbose_name_plural = _("timeline")
+    extra = 0
+    fields = ["at", "from_label", "to_label", "actor", "comment"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["at", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("enquiry", "actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+ENQUIRY_CLOCKS = [
+    "created_at",
+    "updated_at",
+    "stage_changed_at",
+    "submitted_at",
+    "first_response_at",
+    "routed_at",
+    "answered_at",
+    "closed_at",
+    "overdue_from",
+]
+
+# The actions of the enquiry page: the form each one asks for (None: a confirmation is enough) and, for
+# those without a form, the workflow function it runs.
+TRANSITION_FORMS = {
+    "request_information": admin_forms.QuestionForm,
+    "route": admin_forms.RouteForm,
+    "accept_by_entity": admin_forms.AcceptForm,
+    "decline": admin_forms.DeclineForm,
+    "close_no_go": admin_forms.NoGoForm,
+}
+PLAIN_TRANSITIONS = {
+    "take_into_triage": workflow.enquiry_take_into_triage,
+    "start_contracting": workflow.enquiry_start_contracting,
+    "mark_signed": workflow.enquiry_mark_signed,
+}
+DECLINE_ROUTING = "decline_routing"
+# Buttons in the order of the usual path, the closing ones last.
+ACTION_ORDER = [
+    "take_into_triage",
+    "route",
+    "accept_by_entity",
+    "start_contracting",
+    "mark_signed",
+    "request_information",
+    "decline",
+    "close_no_go",
+]
+
+
+class QueueChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        # disease areas of the page's rows in one query (the list shows them), not on the enquiry page
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .prefetch_related(Prefetch("disease_areas", to_attr="area_list"))
+        )
+
+
+@admin.register(Enquiry)
+class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["stage"]
+    fsm_forms = TRANSITION_FORMS
+    change_form_template = "admin/partners/enquiry/change_form.html"
+
+    list_display = [
+        "reference",
+        "what",
+        "company_and_size",
+        "stage_badge",
+        "age",
+        "overdue",
+        "ball",
+        "follower",
+    ]
+    list_filter = [
+        StageFilter,
+        OverdueFilter,
+        "kind",
+        DiseaseAreaFilter,
+        EntityFilter,
+        GoverningBodyFilter,
+        "company__size",
+        "company__sector",
+        AssignedFilter,
+    ]
+    search_fields = ["reference", "title", "summary", "company__legal_name"]
+    search_help_text = _("Words of the reference, title, summary or company name.")
+    list_select_related = ["company", "assigned_to"]
+    ordering = [F("overdue_from").asc(nulls_last=True), "-submitted_at"]
+    list_per_page = 50
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    actions = ["take_into_triage", "assign_to_me", "close_as_no_go"]
+
+    readonly_fields = ["reference", "stage", "submitted_by", "assigned_to", *ENQUIRY_CLOCKS]
+    autocomplete_fields = ["company"]
+    filter_horizontal = ["disease_areas", "capabilities"]
+    inlines = [RoutingInline, MessageInline, AttachmentInline, StageChangeInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["reference", "stage", "assigned_to", "company", "submitted_by", "kind", "title", "summary"]},
+        ),
+        (_("Objectives and scope"), {"fields": ["objectives", "disease_areas", "capabilities", "budget_band"]}),
+        (
+            _("Timing, call, samples and data"),
+            {
+                "fields": [
+                    "wished_start",
+                    "duration_months",
+                    "funding_programme",
+                    "funding_call",
+                    "funding_deadline",
+                    "licence_subject",
+                    "scientific_project",
+                    "data_use",
+                    "nda_required",
+                    "language",
+                ]
+            },
+        ),
+        (_("Contact"), {"fields": ["contact_name", "contact_email", "signatory_name", "consent_at"]}),
+        (_("Clocks"), {"fields": ENQUIRY_CLOCKS, "classes": ["collapse"]}),
+    ]
+
+    # ---- scope ---------------------------------------------------------------------------------------
+    def get_queryset(self, request):
+        # Drafts are the company's own until sent; nobody at OPALE works on them.
+        qs = enquiries_visible_to(request.user).exclude(stage=S.DRAFT).select_related("company", "assigned_to")
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
+
+    def get_object(self, request, object_id, from_field=None):
+        # Read once per request (the page, django-fsm's buttons and Django's form each ask), and 404 outside
+        # the user's scope rather than Django's redirect with "perhaps it was deleted".
+        cache = request.__dict__.setdefault("_opale_enquiries", {})
+        if object_id not in cache:
+            cache[object_id] = super().get_object(request, object_id, from_field)
+        if cache[object_id] is None:
+            raise Http404(gettext("No enquiry here, or not one you may see."))
+        return cache[object_id]
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def has_add_permission(self, request):
+        return False  # companies file enquiries on the portal
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an enquiry's history is kept: close it (no-go, declined, withdrawn) instead
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not is_central_team(request.user):
+            return fields + [f for f in flatten_fieldsets(self.fieldsets) if f not in fields]
+        return fields
+
+    def has_triage_permission(self, request):
+        return is_central_team(request.user)
+
+    # ---- the queue -----------------------------------------------------------------------------------
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return CappedCountPaginator(
+            queryset,
+            per_page,
+            page_number=page_number(request),
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_enquiries(queryset, search_term), False
+
+    def get_actions(self, request):
+        return super().get_actions(request) if is_central_team(request.user) else {}
+
+    @admin.display(description=_("company"), ordering="company__legal_name")
+    def company_and_size(self, enquiry):
+        return format_html(
+            '{}<br><span class="opale-muted">{}</span>', enquiry.company, enquiry.company.get_size_display()
+        )
+
+    @admin.display(description=_("enquiry"), ordering="title")
+    def what(self, enquiry):
+        areas = ", ".join(str(area) for area in enquiry.area_list)
+        return format_html(
+            '<strong>{}</strong><br><span class="opale-muted">{}{}{}</span>',
+            enquiry.title,
+            enquiry.get_kind_display(),
+            " · " if areas else "",
+            areas,
+        )
+
+    @admin.display(description=_("stage"), ordering="stage")
+    def stage_badge(self, enquiry):
+        return stage_badge(enquiry)
+
+    @admin.display(description=_("age (working days)"), ordering="submitted_at")
+    def age(self, enquiry):
+        days = enquiry.age_in_working_days
+        return "—" if days is None else days
+
+    @admin.display(description=_("overdue"), ordering="overdue_from")
+    def overdue(self, enquiry):
+        reasons = enquiry.overdue_reasons()
+        if not reasons:
+            return ""
+        return format_html('<span class="opale-overdue">⚠ {}</span>', "; ".join(str(r) for r in reasons))
+
+    @admin.display(description=_("followed by"), ordering="assigned_to__first_name")
+    def follower(self, enquiry):
+        user = enquiry.assigned_to
+        return (user.get_full_name() or user.get_username()) if user else "—"
+
+    @admin.display(description=_("ball with"))
+    def ball(self, enquiry):
+        return enquiry.get_ball_holder_display()
+
+    # ---- bulk actions --------------------------------------------------------------------------------
+    def _run_each(self, request, queryset, run, done_message):
+        done, refused = 0, []
+        for enquiry in queryset:
+            try:
+                run(enquiry)
+                done += 1
+            except (workflow.WorkflowError, PermissionDenied, ValidationError) as error:
+                refused.append(f"{enquiry.reference}: {' '.join(_messages_of(error))}")
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Take into triage"), permissions=["triage"])
+    def take_into_triage(self, request, queryset):
+        self._run_each(
+            request,
+            queryset,
+            lambda e: workflow.enquiry_take_into_triage(enquiry=e, actor=request.user),
+            gettext("%(count)d enquiries taken into triage."),
+        )
+
+    @admin.action(description=_("Assign to me"), permissions=["triage"])
+    def assign_to_me(self, request, queryset):
+        self._run_each(
+            request,
+            queryset,
+            lambda e: services.enquiry_assign(enquiry=e, actor=request.user, assignee=request.user),
+            gettext("%(count)d enquiries are now followed by you."),
+        )
+
+    @admin.action(description=_("Close as no-go…"), permissions=["triage"])
+    def close_as_no_go(self, request, queryset):
+        form = admin_forms.BulkNoGoForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._run_each(
+                request,
+                queryset,
+                lambda e: workflow.enquiry_close_no_go(enquiry=e, actor=request.user, reason=reason),
+                gettext("%(count)d enquiries closed as no-go."),
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Close as no-go"),
+            "opts": self.opts,
+            "enquiries": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/partners/enquiry/close_no_go.html", context)
+
+    # ---- the enquiry page ----------------------------------------------------------------------------
+    def get_urls(self):
+        urls = super().get_urls()
+        extra = [
+            path(
+                "<path:object_id>/message/",
+                self.admin_site.admin_view(self.message_view),
+                name="partners_enquiry_message",
+            ),
+            path(
+                "<path:object_id>/assign-to-me/",
+                self.admin_site.admin_view(self.assign_view),
+                name="partners_enquiry_assign",
+            ),
+        ]
+        return extra + urls
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        enquiry = self.get_object(request, object_id)
+        context = {
+            **(extra_context or {}),
+            "overdue_reasons": enquiry.overdue_reasons(),
+            "can_decline_routing": bool(self._answerable_routings(request, enquiry)),
+            "can_assign": is_central_team(request.user) and enquiry.assigned_to_id != request.user.pk,
+            "can_write": not enquiry.is_closed,
+            "stage_colour": STAGE_COLOURS.get(enquiry.stage, "secondary"),
+            "available_transition_names": self._available_transitions(request, enquiry),
+        }
+        if is_central_team(request.user) and enquiry.stage in (S.SUBMITTED, S.IN_TRIAGE, S.ROUTED):
+            from .routing import suggest_entities
+
+            context["suggestions"] = suggest_entities(enquiry, limit=3)
+        return super().change_view(request, object_id, form_url, context)
+
+    def _get_fsm_extra_context(self, *, request, obj):
+        for block in super()._get_fsm_extra_context(request=request, obj=obj):
+            block.available_transitions.sort(
+                key=lambda t: ACTION_ORDER.index(t.name) if t.name in ACTION_ORDER else len(ACTION_ORDER)
+            )
+            yield block
+
+    def _answerable_routings(self, request, enquiry):
+        if enquiry.stage not in (S.ROUTED, S.ACCEPTED, S.CONTRACTING):
+            return []
+        pending = enquiry.routings.filter(status=RoutingStatus.PENDING).select_related("entity")
+        return [r for r in pending if can_answer_for_entity(request.user, r.entity)]
+
+    def _available_transitions(self, request, enquiry) -> set[str]:
+        return {
+            t.name
+            for t in enquiry.get_available_user_stage_transitions(user=request.user)
+            if self.is_fsm_transition_visible(t)
+        }
+
+    def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
+        """One page per action: its form (or a confirmation), then the workflow function, then the enquiry."""
+        enquiry = self.get_object(request, object_id)
+        if transition_name == DECLINE_ROUTING:
+            allowed = bool(self._answerable_routings(request, enquiry))
+            form_class = admin_forms.DeclineRoutingForm
+            label = gettext("Decline for the entity")
+        else:
+            allowed = transition_name in self._available_transitions(request, enquiry)
+            form_class = TRANSITION_FORMS.get(transition_name)
+            transition = self._get_fsm_transition_by_name(obj=enquiry, transition_name=transition_name)
+            label = str(self.get_fsm_label(transition))
+        if not allowed or (form_class is None and transition_name not in PLAIN_TRANSITIONS):
+            self.message_user(
+                request,
+                gettext("This is not possible on enquiry %(ref)s now (stage: %(stage)s).")
+                % {"ref": enquiry.reference, "stage": enquiry.get_stage_display()},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(self._change_url(enquiry))
+        form = None
+        if form_class is not None:
+            data = request.POST if request.method == "POST" else None
+            initial = {"entities": request.GET.getlist("entity")} if "entity" in request.GET else None
+            form = form_class(data, enquiry=enquiry, user=request.user, initial=initial)
+        if request.method == "POST" and (form is None or form.is_valid()):
+            try:
+                if form is None:
+                    PLAIN_TRANSITIONS[transition_name](enquiry=enquiry, actor=request.user)
+                else:
+                    form.run()
+            except (workflow.WorkflowError, PermissionDenied, ValidationError) as error:
+                for line in _messages_of(error):
+                    self.message_user(request, line, messages.ERROR)
+                if form is None:
+                    return HttpResponseRedirect(self._change_url(enquiry))
+            else:
+                enquiry.refresh_from_db()
+                self.message_user(
+                    request,
+                    gettext("Done: %(action)s. Enquiry %(ref)s is now “%(stage)s”.")
+                    % {"action": label.rstrip("…"), "ref": enquiry.reference, "stage": enquiry.get_stage_display()},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(self._change_url(enquiry))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": enquiry,
+            "title": f"{label.rstrip('…')} – {enquiry.reference}",
+            "action_label": label.rstrip("…"),
+            "form": form,
+            "transition_name": transition_name,
+        }
+        return TemplateResponse(request, "admin/partners/enquiry/action_form.html", context)
+
+    def message_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        enquiry = self.get_object(request, object_id)
+        internal = request.POST.get("to") != "company"
+        try:
+            services.staff_message_post(
+                enquiry=enquiry, author=request.user, body=request.POST.get("body", ""), internal=internal
+            )
+        except (ValidationError, PermissionDenied) as error:
+            for line in _messages_of(error):
+                self.message_user(request, line, messages.ERROR)
+        else:
+            done = gettext("Internal note saved.") if internal else gettext("Message sent to the company.")
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(enquiry) + "#messages")
+
+    def assign_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        enquiry = self.get_object(request, object_id)
+        try:
+            services.enquiry_assign(enquiry=enquiry, actor=request.user, assignee=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            for line in _messages_of(error):
+                self.message_user(request, line, messages.ERROR)
+        else:
+            self.message_user(request, gettext("You now follow this enquiry."), messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(enquiry))
+
+    def _change_url(self, enquiry) -> str:
+        return reverse("admin:partners_enquiry_change", args=[enquiry.pk])
+
+
+def _messages_of(error: Exception) -> list[str]:
+    if isinstance(error, ValidationError):
+        return list(error.messages)
+    return [str(error)]
