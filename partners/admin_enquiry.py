@@ -434,24 +434,37 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, context)
 
     def _get_fsm_extra_context(self, *, request, obj):
+        available = self._available_transitions(request, obj)
         for block in super()._get_fsm_extra_context(request=request, obj=obj):
-            block.available_transitions.sort(
-                key=lambda t: ACTION_ORDER.index(t.name) if t.name in ACTION_ORDER else len(ACTION_ORDER)
+            block.available_transitions = sorted(
+                (t for t in block.available_transitions if t.name in available),
+                key=lambda t: ACTION_ORDER.index(t.name) if t.name in ACTION_ORDER else len(ACTION_ORDER),
             )
             yield block
 
     def _answerable_routings(self, request, enquiry):
         if enquiry.stage not in (S.ROUTED, S.ACCEPTED, S.CONTRACTING):
             return []
-        pending = enquiry.routings.filter(status=RoutingStatus.PENDING).select_related("entity")
-        return [r for r in pending if can_answer_for_entity(request.user, r.entity)]
+        cache = request.__dict__.setdefault("_opale_answerable", {})
+        if enquiry.pk not in cache:
+            pending = enquiry.routings.filter(status=RoutingStatus.PENDING).select_related("entity")
+            cache[enquiry.pk] = [r for r in pending if can_answer_for_entity(request.user, r.entity)]
+        return cache[enquiry.pk]
 
     def _available_transitions(self, request, enquiry) -> set[str]:
-        return {
-            t.name
-            for t in enquiry.get_available_user_stage_transitions(user=request.user)
-            if self.is_fsm_transition_visible(t)
-        }
+        """What the stage machine allows this user now; accepting also needs a routing still awaiting this
+        user's answer (an entity that already answered does not answer again)."""
+        cache = request.__dict__.setdefault("_opale_transitions", {})
+        if enquiry.pk not in cache:
+            names = {
+                t.name
+                for t in enquiry.get_available_user_stage_transitions(user=request.user)
+                if self.is_fsm_transition_visible(t)
+            }
+            if "accept_by_entity" in names and not self._answerable_routings(request, enquiry):
+                names.discard("accept_by_entity")
+            cache[enquiry.pk] = names
+        return cache[enquiry.pk]
 
     def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
         """One page per action: its form (or a confirmation), then the workflow function, then the enquiry."""

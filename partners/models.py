@@ -690,7 +690,7 @@ class RoutingRule(models.Model):
         _("keywords"),
         max_length=300,
         blank=True,
-        help_text=_("Comma-separated words looked for in the summary."),
+        help_text=_("Comma-separated words or phrases looked for in the enquiry's title, summary and objectives."),
     )
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]

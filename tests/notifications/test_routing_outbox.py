@@ -26,27 +26,33 @@ from ..factories import submitted_enquiry
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused at once
 
 
+KEYS = ["task_always_eager", "broker_url", "broker_write_url", "task_publish_retry", "broker_transport_options"]
+
+
 @contextlib.contextmanager
 def broker(url: str | None):
     """Send tasks to ``url`` for real (``None``: run them in-process, as the test settings do)."""
-    saved = (app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_write_url, app.conf.task_publish_retry)
-    saved += (app.conf.broker_transport_options,)
+    # raw values: reading broker_write_url as a property would give broker_url in its place
+    saved = {key: app.conf.get(key) for key in KEYS}
 
-    def use(eager, url, retry):
-        app.conf.broker_transport_options = {"max_retries": 0}  # refused at once, no reconnection attempts
-        app.conf.task_always_eager = eager
-        app.conf.broker_url = app.conf.broker_write_url = url
-        app.conf.task_publish_retry = retry
+    def use(values):
+        app.conf.update(values)
         app._pool = None  # forget connections to the previous broker
         app.amqp._producer_pool = None
 
-    use(url is None, url or saved[1], False)
+    use(
+        {
+            "task_always_eager": url is None,
+            "broker_url": url or saved["broker_url"],
+            "broker_write_url": url or saved["broker_write_url"],
+            "task_publish_retry": False,
+            "broker_transport_options": {"max_retries": 0},  # refused at once, no reconnection attempts
+        }
+    )
     try:
         yield
     finally:
-        use(saved[0], saved[1], saved[3])
-        app.conf.broker_write_url = saved[2]
-        app.conf.broker_transport_options = saved[4]
+        use(saved)
 
 
 @pytest.fixture
