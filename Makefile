@@ -8,7 +8,7 @@ PORT ?= 8000
 PO := locale/fr/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint worker install messages makemessages demo migrate check-deploy bench bench-enquiry clean
+.PHONY: run test lint worker install messages makemessages demo migrate check-deploy bench bench-enquiry bench-triage clean
 
 run: $(VENV)/.installed-run $(MO)
 	$(PY) manage.py migrate --noinput
@@ -60,10 +60,15 @@ check-deploy: $(VENV)/.installed-run
 
 # Enquiry submission against the bare Django floor, in one run (bench/README.md). Needs PostgreSQL at
 # 127.0.0.1:5432 (user postgres) and, for the cache, Redis at 127.0.0.1:6379. BENCH_ARGS="--seconds 10" etc.
-bench: bench-enquiry
+bench: bench-enquiry bench-triage
 
 bench-enquiry: $(VENV)/.installed-run $(MO)
 	$(PY) bench/enquiry_submission.py $(BENCH_ARGS)
+
+# The triage queue at 100,000 enquiries against a bare admin list, in one run (bench/README.md). Needs
+# PostgreSQL at 127.0.0.1:5432 (user postgres). TRIAGE_ARGS="--rows 20000 --keep-db" etc.
+bench-triage: $(VENV)/.installed-run $(MO)
+	$(PY) bench/triage_queue.py $(TRIAGE_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache $(MO)
