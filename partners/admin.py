@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import admin_enquiry  # noqa: F401 - registers the enquiry's admin
+from .choices import Confidentiality
 from .models import (
     Attachment,
     Capability,
@@ -23,7 +24,7 @@ from .models import (
     Routing,
     RoutingRule,
 )
-from .rules import is_central_team
+from .rules import is_central_team, is_legal_staff
 from .selectors import enquiries_visible_to
 
 
@@ -237,6 +238,13 @@ class AttachmentAdmin(ScopedToEnquiryMixin, admin.ModelAdmin):
         "sha256",
         "created_at",
     ]
+
+    def get_queryset(self, request):
+        # as on the enquiry page: confidential files are for the central team and legal staff
+        qs = super().get_queryset(request)
+        if is_central_team(request.user) or is_legal_staff(request.user):
+            return qs
+        return qs.filter(confidentiality=Confidentiality.NON_CONFIDENTIAL)
 
     def has_add_permission(self, request):
         return False  # files come in through the enquiry pages, which sniff, hash and size-check them

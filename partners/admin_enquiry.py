@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -38,7 +38,7 @@ from .admin_queue import (
 )
 from .choices import Confidentiality, EnquiryStage, RoutingStatus
 from .models import Attachment, Enquiry, Message, Routing
-from .rules import can_answer_for_entity, is_central_team, is_legal_staff
+from .rules import can_answer_for_entity, is_central_team, is_entity_contact, is_legal_staff
 from .selectors import enquiries_visible_to
 
 S = EnquiryStage
@@ -76,7 +76,17 @@ class RoutingInline(admin.TabularInline):
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("enquiry", "entity", "routed_by")
+        # the central team sees every entity's answer; others only the rows of their own entities or bodies
+        qs = super().get_queryset(request).select_related("enquiry", "entity", "routed_by")
+        user = request.user
+        if is_central_team(user):
+            return qs
+        mine = Q(pk__in=[])
+        if is_entity_contact(user):
+            mine |= Q(entity__scientific_contacts=user)
+        if is_legal_staff(user):
+            mine |= Q(entity__governances__body__legal_staff=user)
+        return qs.filter(mine).distinct()
 
     def has_add_permission(self, request, obj=None):
         return False  # routing is a workflow action (the "Route to entities" button)
@@ -121,16 +131,26 @@ class AttachmentInline(admin.TabularInline):
 
 
 class StageChangeInline(admin.TabularInline):
+    """An entity's reason for declining is for the central team: other entities and legal staff see the step,
+    not the reason."""
+
     model = StageChange
     verbose_name_plural = _("timeline")
     extra = 0
-    fields = ["at", "from_label", "to_label", "actor", "comment"]
+    fields = ["at", "from_label", "to_label", "actor", "note"]
     readonly_fields = fields
     can_delete = False
     ordering = ["at", "pk"]
 
     def get_queryset(self, request):
+        self.shows_decline_reasons = is_central_team(request.user)
         return super().get_queryset(request).select_related("enquiry", "actor")
+
+    @admin.display(description=_("comment"))
+    def note(self, change):
+        if change.transition == "return_to_triage" and not getattr(self, "shows_decline_reasons", False):
+            return gettext("Every entity declined (reasons kept for the central team).")
+        return change.comment or "—"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -251,8 +271,8 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     # ---- scope ---------------------------------------------------------------------------------------
     def get_queryset(self, request):
-        # Drafts are the company's own until sent; nobody at OPALE works on them.
-        qs = enquiries_visible_to(request.user).exclude(stage=S.DRAFT).select_related("company", "assigned_to")
+        # Drafts (and drafts the company discarded) are its own: OPALE sees only what was sent.
+        qs = enquiries_visible_to(request.user).exclude(submitted_at=None).select_related("company", "assigned_to")
         ordering = self.get_ordering(request)
         return qs.order_by(*ordering) if ordering else qs
 
@@ -472,6 +492,8 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
         """One page per action: its form (or a confirmation), then the workflow function, then the enquiry."""
         enquiry = self.get_object(request, object_id)
+        if transition_name != DECLINE_ROUTING and not hasattr(getattr(Enquiry, transition_name, None), "_django_fsm"):
+            raise Http404(gettext("There is no such step."))
         if transition_name == DECLINE_ROUTING:
             allowed = bool(self._answerable_routings(request, enquiry))
             form_class = admin_forms.DeclineRoutingForm
@@ -524,6 +546,11 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             "transition_name": transition_name,
         }
         return TemplateResponse(request, "admin/partners/enquiry/action_form.html", context)
+
+    def response_change(self, request, obj):
+        # django-fsm-2's version would run a transition named in the change form's POST straight on the model
+        # (no workflow, no StageChange, no e-mail): steps go through fsm_transition_view only.
+        return admin.ModelAdmin.response_change(self, request, obj)
 
     def message_view(self, request, object_id):
         if request.method != "POST":

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from agreements.models import StageChange
 
-from . import workflow
+from . import notices, workflow
 from .choices import (
     BodyKind,
     BudgetBand,
@@ -1803,7 +1803,8 @@ def load(*, today: dt.date | None = None) -> dict[str, Any]:
         entities = _load_entities(users, bodies, created)
         companies = _load_companies(users, created)
         _load_routing_rules(entities, created)
-        _load_enquiries(users, entities, companies, today, created)
+        with notices.silenced():  # past events: nobody is e-mailed about them today
+            _load_enquiries(users, entities, companies, today, created)
         created["stage changes"] = StageChange.objects.count() - stage_changes
     return {
         "created": {label: created[label] for label, _model in COUNTED_MODELS if created[label]},

@@ -410,7 +410,10 @@ class Enquiry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(stage=S.DRAFT) | Q(reference__isnull=False),
+                # a draft the company discarded (withdrew before sending) never had a reference either
+                condition=Q(stage=S.DRAFT)
+                | Q(reference__isnull=False)
+                | Q(stage=S.WITHDRAWN, submitted_at__isnull=True),
                 name="enquiry_reference_once_submitted",
                 violation_error_message=_("A submitted enquiry must have a reference."),
             ),

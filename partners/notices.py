@@ -117,6 +117,28 @@ def entity_recipients(entity: Entity) -> Recipients:
     return recipients
 
 
+def entities_still_on(enquiry: Enquiry) -> list[Entity]:
+    """The entities that have not declined: still asked (pending) or working on it (accepted)."""
+    return list(
+        Entity.objects.filter(
+            routings__enquiry=enquiry, routings__status__in=[RoutingStatus.PENDING, RoutingStatus.ACCEPTED]
+        )
+        .prefetch_related("scientific_contacts")
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def entity_readers(entities: list[Entity]) -> dict[str, tuple[object, list[Entity]]]:
+    """E-mail address -> (its user, the entities it reads for): one e-mail per person, even for one who is
+    the contact of two of the entities."""
+    readers: dict[str, tuple[object, list[Entity]]] = {}
+    for entity in entities:
+        for email, user in entity_recipients(entity).items():
+            readers.setdefault(email, (user, []))[1].append(entity)
+    return readers
+
+
 def legal_recipients(body: GoverningBody) -> Recipients:
     """The body's contracting office address; its legal staff when the office has none."""
     recipients: Recipients = {}
@@ -329,16 +351,8 @@ def company_message_posted(message: Message) -> None:
     """The company wrote: the central team and the contacts of the entities still on the enquiry read it."""
     enquiry = message.enquiry
     recipients = central_team_recipients()
-    routed = (
-        Entity.objects.filter(
-            routings__enquiry=enquiry, routings__status__in=[RoutingStatus.PENDING, RoutingStatus.ACCEPTED]
-        )
-        .prefetch_related("scientific_contacts")
-        .distinct()
-    )
-    for entity in routed:
-        for email, user in entity_recipients(entity).items():
-            _add(recipients, email, user)
+    for email, (user, _entities) in entity_readers(entities_still_on(enquiry)).items():
+        _add(recipients, email, user)
     author_email = (getattr(message.author, "email", "") or "").lower()
     recipients.pop(author_email, None)
     _send(
@@ -352,6 +366,85 @@ def company_message_posted(message: Message) -> None:
             "url": admin_url(enquiry),
         },
     )
+
+
+def information_provided(enquiry: Enquiry, answer: str) -> None:
+    """The company answered the central team's question: the ball is the team's again. Whoever follows the
+    enquiry reads it too, even once they have left the team's group. The question is repeated because it
+    may have been asked days ago, by someone else."""
+    recipients = central_team_recipients()
+    follower = enquiry.assigned_to
+    if follower is not None and follower.is_active:
+        _add(recipients, follower.email, follower)
+    question = (
+        enquiry.stage_changes.filter(transition="request_information")
+        .order_by("-at", "-pk")
+        .values_list("comment", flat=True)
+        .first()
+    )
+    _send(
+        recipients=recipients,
+        template="information_provided",
+        language=staff_language(),
+        context=lambda: {
+            **_enquiry_context(enquiry),
+            "question": question or "",
+            "answer": (answer or "").strip(),
+            "url": admin_url(enquiry),
+        },
+    )
+
+
+def enquiry_withdrawn(enquiry: Enquiry, reason: str) -> None:
+    """The company withdrew. The central team reads why, and the entities still asked or already working on
+    it are told they can stop (with the company's reason, written for OPALE). A draft was never sent, so
+    nobody at OPALE has seen it: nobody is told."""
+    if enquiry.submitted_at is None:
+        return
+    entities = entities_still_on(enquiry)
+    central = central_team_recipients()
+    _send(
+        recipients=central,
+        template="enquiry_withdrawn",
+        language=staff_language(),
+        context=lambda: {
+            **_enquiry_context(enquiry),
+            "reason": reason.strip(),
+            "entities": ", ".join(str(entity) for entity in entities),
+            "url": admin_url(enquiry),
+        },
+    )
+    for email, (user, theirs) in sorted(entity_readers(entities).items()):
+        if email in central:
+            continue  # the central team's e-mail already names the entities told to stop
+        _send(
+            recipients={email: user},
+            template="enquiry_withdrawn_entity",
+            language=staff_language(),
+            context=lambda theirs=theirs: {
+                **_enquiry_context(enquiry),
+                "reason": reason.strip(),
+                "entities": ", ".join(str(entity) for entity in theirs),
+                "url": admin_url(enquiry),
+            },
+        )
+
+
+def routings_closed(enquiry: Enquiry) -> None:
+    """The central team closed (declined or no-go) an enquiry that entities were still asked about or working
+    on: they need not answer, and can stop. They read nothing they did not already have: the closing reason
+    is written for the company and stays between OPALE and the company."""
+    for email, (user, theirs) in sorted(entity_readers(entities_still_on(enquiry)).items()):
+        _send(
+            recipients={email: user},
+            template="routings_closed",
+            language=staff_language(),
+            context=lambda theirs=theirs: {
+                **_enquiry_context(enquiry),
+                "entities": ", ".join(str(entity) for entity in theirs),
+                "url": admin_url(enquiry),
+            },
+        )
 
 
 # Daily digests (Celery beat, partners.tasks.send_daily_digests)

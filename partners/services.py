@@ -15,7 +15,7 @@ from notifications.services import notify
 
 from . import notices, rules
 from .attachments import attachment_add
-from .choices import LicenceSubject, PartnershipKind
+from .choices import EnquiryStage, LicenceSubject, PartnershipKind
 from .models import Company, CompanyMember, Enquiry, Invitation, Message
 
 
@@ -96,7 +96,14 @@ def message_post(*, enquiry: Enquiry, author, body: str, files=()) -> tuple[Mess
     with transaction.atomic():
         message = Message.objects.create(enquiry=enquiry, author=author, body=body.strip(), is_internal=False)
         Enquiry.objects.filter(pk=enquiry.pk).update(updated_at=timezone.now())
-        notices.company_message_posted(message)
+        # The update holds the row lock, so the stage read next is current. Written while OPALE waits for the
+        # company, the message is its answer: the ball goes back to the central team, who get that e-mail.
+        if Enquiry.objects.filter(pk=enquiry.pk, stage=EnquiryStage.AWAITING_COMPANY).exists():
+            from .workflow import enquiry_provide_information  # workflow imports this module
+
+            enquiry_provide_information(enquiry=enquiry, actor=author, answer=message.body)
+        else:
+            notices.company_message_posted(message)
     refused = attachments_add(enquiry=enquiry, files=files, actor=author, message=message)
     return message, refused
 

@@ -173,7 +173,10 @@ def enquiry_request_information(*, enquiry: Enquiry, actor, question: str, at: d
 
 
 def enquiry_provide_information(*, enquiry: Enquiry, actor, answer: str = "", at: dt.datetime | None = None) -> Enquiry:
-    return _transition(enquiry_id=enquiry.pk, actor=actor, name="provide_information", comment=answer, at=at)
+    with transaction.atomic():
+        enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="provide_information", comment=answer, at=at)
+        notices.information_provided(enquiry, answer)
+    return enquiry
 
 
 def enquiry_route(
@@ -268,12 +271,16 @@ def enquiry_decline(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | N
     with transaction.atomic():
         enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="decline", comment=reason, at=at)
         notices.enquiry_closed(enquiry, reason)
+        notices.routings_closed(enquiry)
     return enquiry
 
 
 def enquiry_withdraw(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
     reason = _require(reason, _("Say why you withdraw the enquiry."))
-    return _transition(enquiry_id=enquiry.pk, actor=actor, name="withdraw", comment=reason, at=at)
+    with transaction.atomic():
+        enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="withdraw", comment=reason, at=at)
+        notices.enquiry_withdrawn(enquiry, reason)
+    return enquiry
 
 
 def enquiry_close_no_go(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | None = None) -> Enquiry:
@@ -281,4 +288,5 @@ def enquiry_close_no_go(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime
     with transaction.atomic():
         enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="close_no_go", comment=reason, at=at)
         notices.enquiry_closed(enquiry, reason)
+        notices.routings_closed(enquiry)
     return enquiry
