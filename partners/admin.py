@@ -3,13 +3,14 @@ user's scope. The enquiry itself (the triage queue and its page) is in ``admin_e
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import admin_enquiry  # noqa: F401 - registers the enquiry's admin
+from .admin_scope import NotFoundOutsideScopeMixin, shows_decline_reasons
 from .choices import Confidentiality
 from .models import (
     Attachment,
@@ -24,7 +25,7 @@ from .models import (
     Routing,
     RoutingRule,
 )
-from .rules import is_central_team, is_legal_staff
+from .rules import is_central_team, is_entity_contact, is_legal_staff
 from .selectors import enquiries_visible_to
 
 
@@ -63,7 +64,7 @@ class ScopedHistoryMixin:
 
 
 @admin.register(Company)
-class CompanyAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
+class CompanyAdmin(NotFoundOutsideScopeMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
     list_display = [
         "legal_name",
         "country",
@@ -169,7 +170,7 @@ class GovernanceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["entity", "body"]
 
 
-class ScopedToEnquiryMixin:
+class ScopedToEnquiryMixin(NotFoundOutsideScopeMixin):
     """Rows hanging off an enquiry are visible, and can be attached, exactly when the enquiry is."""
 
     def get_queryset(self, request):
@@ -192,9 +193,31 @@ class RoutingAdmin(ScopedToEnquiryMixin, admin.ModelAdmin):
     list_select_related = ["enquiry", "entity"]
     readonly_fields = ["enquiry", "entity", "routed_by", "routed_at", "status", "answered_by", "answered_at"]
 
+    def get_queryset(self, request):
+        # an entity contact sees their own entities' routings, legal staff those of their bodies' entities;
+        # another entity's answer (and its reason) is for the central team
+        qs = super().get_queryset(request)
+        user = request.user
+        if is_central_team(user):
+            return qs
+        mine = Q(pk__in=[])
+        if is_entity_contact(user):
+            mine |= Q(entity__scientific_contacts=user)
+        if is_legal_staff(user):
+            mine |= Q(entity__governances__body__legal_staff=user)
+        return qs.filter(mine).distinct()
+
+    def get_exclude(self, request, obj=None):
+        if shows_decline_reasons(request.user) or is_entity_contact(request.user):
+            return super().get_exclude(request, obj)
+        return ["answer_reason"]
+
     def has_change_permission(self, request, obj=None):
         # Entities answer through the workflow, never by editing the row (another entity's, even less).
         return is_central_team(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a routing is part of the enquiry's record: route again or close instead
 
 
 @admin.register(RoutingRule)
@@ -208,17 +231,22 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ScopedToEnquiryMixin, admin.ModelAdmin):
+    """The thread, to search and read; staff write on the enquiry's page, which also e-mails the company."""
+
     list_display = ["enquiry", "author", "is_internal", "created_at"]
     list_filter = ["is_internal"]
     search_fields = ["enquiry__reference", "body"]
     list_select_related = ["enquiry", "author"]
-    readonly_fields = ["author", "created_at"]
-    autocomplete_fields = ["enquiry"]
+    readonly_fields = ["enquiry", "author", "created_at", "is_internal", "body"]
 
-    def save_model(self, request, obj, form, change):
-        if obj.author_id is None:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a sent message is a record: write another one
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Attachment)
@@ -245,6 +273,9 @@ class AttachmentAdmin(ScopedToEnquiryMixin, admin.ModelAdmin):
         if is_central_team(request.user) or is_legal_staff(request.user):
             return qs
         return qs.filter(confidentiality=Confidentiality.NON_CONFIDENTIAL)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a shared file is part of the enquiry's record
 
     def has_add_permission(self, request):
         return False  # files come in through the enquiry pages, which sniff, hash and size-check them

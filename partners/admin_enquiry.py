@@ -36,6 +36,7 @@ from .admin_queue import (
     page_number,
     search_enquiries,
 )
+from .admin_scope import shows_decline_reasons, with_readable_comments
 from .choices import Confidentiality, EnquiryStage, RoutingStatus
 from .models import Attachment, Enquiry, Message, Routing
 from .rules import can_answer_for_entity, is_central_team, is_entity_contact, is_legal_staff
@@ -87,6 +88,14 @@ class RoutingInline(admin.TabularInline):
         if is_legal_staff(user):
             mine |= Q(entity__governances__body__legal_staff=user)
         return qs.filter(mine).distinct()
+
+    def get_fields(self, request, obj=None):
+        if shows_decline_reasons(request.user) or is_entity_contact(request.user):
+            return self.fields  # an entity contact sees only their own entities' rows (get_queryset)
+        return [name for name in self.fields if name != "answer_reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return False  # routing is a workflow action (the "Route to entities" button)
@@ -143,14 +152,11 @@ class StageChangeInline(admin.TabularInline):
     ordering = ["at", "pk"]
 
     def get_queryset(self, request):
-        self.shows_decline_reasons = is_central_team(request.user)
-        return super().get_queryset(request).select_related("enquiry", "actor")
+        return with_readable_comments(super().get_queryset(request).select_related("enquiry", "actor"), request.user)
 
     @admin.display(description=_("comment"))
     def note(self, change):
-        if change.transition == "return_to_triage" and not getattr(self, "shows_decline_reasons", False):
-            return gettext("Every entity declined (reasons kept for the central team).")
-        return change.comment or "—"
+        return change.readable_comment or "—"
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -458,6 +458,8 @@ class Enquiry(models.Model):
             left = (self.funding_deadline - today).days
             if left < 0:
                 reasons.append(_("call deadline passed"))
+            elif left == 0:
+                reasons.append(_("call deadline today"))
             elif left <= settings.FUNDING_DEADLINE_WARNING_DAYS:
                 reasons.append(
                     ngettext("call deadline in %(days)d day", "call deadline in %(days)d days", left) % {"days": left}

@@ -115,6 +115,8 @@ def staff_message_post(*, enquiry: Enquiry, author, body: str, internal: bool) -
         raise ValidationError(_("Write the message first."))
     if not rules.can_view_enquiry(author, enquiry):
         raise PermissionDenied(_("You cannot write on this enquiry."))
+    if enquiry.is_closed:
+        raise ValidationError(_("This enquiry is closed: its thread is kept as it is."))
     with transaction.atomic():
         message = Message.objects.create(enquiry=enquiry, author=author, body=body, is_internal=internal)
         Enquiry.objects.filter(pk=enquiry.pk).update(updated_at=timezone.now())

@@ -176,10 +176,9 @@ def test_a_past_version_of_a_company_outside_scope_is_not_shown(client, request,
 @pytest.mark.parametrize("role", SCOPED_STAFF)
 def test_scoped_staff_cannot_post_a_message_on_an_enquiry_outside_scope(client, request, role, inside, outside):
     client.force_login(request.getfixturevalue(role))
-    response = client.post(
-        reverse("admin:partners_message_add"), {"enquiry": outside.enquiry.pk, "body": "Posted from outside"}
-    )
-    assert response.status_code == 200  # the form again, with "Select a valid choice"
+    url = reverse("admin:partners_enquiry_message", args=[outside.enquiry.pk])
+    response = client.post(url, {"body": "Posted from outside", "to": "internal"})
+    assert response.status_code == 404
     assert not outside.enquiry.messages.filter(body="Posted from outside").exists()
 
 
@@ -187,6 +186,18 @@ def test_scoped_staff_cannot_post_a_message_on_an_enquiry_outside_scope(client, 
 def test_scoped_staff_post_messages_on_enquiries_in_scope(client, request, role, inside):
     user = request.getfixturevalue(role)
     client.force_login(user)
-    response = client.post(reverse("admin:partners_message_add"), {"enquiry": inside.enquiry.pk, "body": "Hello"})
+    url = reverse("admin:partners_enquiry_message", args=[inside.enquiry.pk])
+    response = client.post(url, {"body": "Hello", "to": "internal"})
     assert response.status_code == 302
     assert inside.enquiry.messages.get(body="Hello").author == user
+
+
+def test_nobody_adds_edits_or_deletes_a_message_in_the_message_list(client, central_user, inside):
+    """Messages are written on the enquiry's page (which e-mails the company) and then kept as they are."""
+    client.force_login(central_user)
+    message = inside.enquiry.messages.create(author=central_user, body="Sent", is_internal=False)
+    assert client.get(reverse("admin:partners_message_add")).status_code == 403
+    client.post(reverse("admin:partners_message_change", args=[message.pk]), {"body": "Rewritten"})
+    assert client.post(reverse("admin:partners_message_delete", args=[message.pk]), {"post": "yes"}).status_code == 403
+    message.refresh_from_db()
+    assert message.body == "Sent"
