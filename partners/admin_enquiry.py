@@ -65,6 +65,13 @@ def _badge(stage: str, language: str) -> str:
     return format_html('<span class="opale-badge opale-badge-{}">{}</span>', colour, S(stage).label)
 
 
+def person(user) -> str:
+    """A user as people call them: no link (the user admin is the superuser's), their name over their login."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
 def stage_badge(enquiry: Enquiry) -> str:
     return _badge(enquiry.stage, get_language() or "")
 
@@ -72,7 +79,7 @@ def stage_badge(enquiry: Enquiry) -> str:
 class RoutingInline(admin.TabularInline):
     model = Routing
     extra = 0
-    fields = ["entity", "status", "routed_by", "routed_at", "note_to_entity", "answered_at", "answer_reason"]
+    fields = ["entity", "status", "routed_by_name", "routed_at", "note_to_entity", "answered_at", "answer_reason"]
     readonly_fields = fields
     can_delete = False
 
@@ -97,6 +104,10 @@ class RoutingInline(admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
 
+    @admin.display(description=_("routed by"))
+    def routed_by_name(self, routing):
+        return person(routing.routed_by)
+
     def has_add_permission(self, request, obj=None):
         return False  # routing is a workflow action (the "Route to entities" button)
 
@@ -106,12 +117,16 @@ class MessageInline(admin.StackedInline):
 
     model = Message
     extra = 0
-    fields = ["author", "created_at", "is_internal", "body"]
+    fields = ["author_name", "created_at", "is_internal", "body"]
     readonly_fields = fields
     can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("enquiry", "author")
+
+    @admin.display(description=_("author"))
+    def author_name(self, message):
+        return person(message.author)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -125,7 +140,7 @@ class AttachmentInline(admin.TabularInline):
 
     model = Attachment
     extra = 0
-    fields = ["original_name", "content_type", "size", "confidentiality", "uploaded_by", "created_at"]
+    fields = ["original_name", "content_type", "size", "confidentiality", "uploader", "created_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -134,6 +149,10 @@ class AttachmentInline(admin.TabularInline):
         if is_central_team(request.user) or is_legal_staff(request.user):
             return qs
         return qs.filter(confidentiality=Confidentiality.NON_CONFIDENTIAL)
+
+    @admin.display(description=_("uploaded by"))
+    def uploader(self, attachment):
+        return person(attachment.uploaded_by)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -146,7 +165,7 @@ class StageChangeInline(admin.TabularInline):
     model = StageChange
     verbose_name_plural = _("timeline")
     extra = 0
-    fields = ["at", "from_label", "to_label", "actor", "note"]
+    fields = ["at", "from_label", "to_label", "actor_name", "note"]
     readonly_fields = fields
     can_delete = False
     ordering = ["at", "pk"]
@@ -157,6 +176,10 @@ class StageChangeInline(admin.TabularInline):
     @admin.display(description=_("comment"))
     def note(self, change):
         return change.readable_comment or "—"
+
+    @admin.display(description=_("by"))
+    def actor_name(self, change):
+        return person(change.actor) if change.actor_id else gettext("the portal")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -244,14 +267,14 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     actions = ["take_into_triage", "assign_to_me", "close_as_no_go"]
 
-    readonly_fields = ["reference", "stage", "submitted_by", "assigned_to", *ENQUIRY_CLOCKS]
+    readonly_fields = ["reference", "stage", "submitter", "follower", "consent_at", *ENQUIRY_CLOCKS]
     autocomplete_fields = ["company"]
     filter_horizontal = ["disease_areas", "capabilities"]
     inlines = [RoutingInline, MessageInline, AttachmentInline, StageChangeInline]
     fieldsets = [
         (
             None,
-            {"fields": ["reference", "stage", "assigned_to", "company", "submitted_by", "kind", "title", "summary"]},
+            {"fields": ["reference", "stage", "follower", "company", "submitter", "kind", "title", "summary"]},
         ),
         (_("Objectives and scope"), {"fields": ["objectives", "disease_areas", "capabilities", "budget_band"]}),
         (
@@ -346,6 +369,14 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             " · " if areas else "",
             areas,
         )
+
+    @admin.display(description=_("followed by"))
+    def follower(self, enquiry):
+        return person(enquiry.assigned_to)
+
+    @admin.display(description=_("submitted by"))
+    def submitter(self, enquiry):
+        return person(enquiry.submitted_by)
 
     @admin.display(description=_("stage, ball and follower"), ordering="stage")
     def where_it_stands(self, enquiry):
@@ -445,10 +476,21 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     def get_inline_instances(self, request, obj=None):
         return super().get_inline_instances(request, obj) if obj is not None else []
 
+    def changelist_view(self, request, extra_context=None):
+        user = request.user
+        if is_central_team(user):
+            title = gettext("Triage queue")
+        elif is_entity_contact(user):
+            title = gettext("Enquiries routed to your entities")
+        else:
+            title = gettext("Enquiries involving your governing bodies")
+        return super().changelist_view(request, {**(extra_context or {}), "title": title})
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         enquiry = self.get_object(request, object_id)
         context = {
             **(extra_context or {}),
+            "title": gettext("Enquiry %(ref)s") % {"ref": enquiry.reference},
             "overdue_reasons": enquiry.overdue_reasons(),
             "can_decline_routing": bool(self._answerable_routings(request, enquiry)),
             "can_assign": is_central_team(request.user) and enquiry.assigned_to_id != request.user.pk,
@@ -537,8 +579,8 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
                 enquiry.refresh_from_db()
                 self.message_user(
                     request,
-                    gettext("Done: %(action)s. Enquiry %(ref)s is now “%(stage)s”.")
-                    % {"action": label.rstrip("…"), "ref": enquiry.reference, "stage": enquiry.get_stage_display()},
+                    gettext("Enquiry %(ref)s is now “%(stage)s”.")
+                    % {"ref": enquiry.reference, "stage": enquiry.get_stage_display()},
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(self._change_url(enquiry))

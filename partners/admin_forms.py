@@ -81,13 +81,19 @@ class RouteForm(EnquiryActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.suggestions = suggest_entities(self.enquiry)
-        suggested = [s.entity for s in self.suggestions]
-        others = list(Entity.objects.filter(is_active=True).exclude(pk__in=[e.pk for e in suggested]))
-        self.fields["entities"].queryset = Entity.objects.filter(is_active=True)
+        # entities already waiting to answer, or which accepted, are not routed again
+        self.already = list(
+            self.enquiry.routings.exclude(status=RoutingStatus.DECLINED).select_related("entity").order_by("routed_at")
+        )
+        taken = {routing.entity_id for routing in self.already}
+        suggested = [s.entity for s in self.suggestions if s.entity.pk not in taken]
+        active = Entity.objects.filter(is_active=True).exclude(pk__in=taken)
+        others = list(active.exclude(pk__in=[e.pk for e in suggested]))
+        self.fields["entities"].queryset = active
         self.fields["entities"].choices = [(e.pk, str(e)) for e in [*suggested, *others]]
         self.reasons = {s.entity.pk: s for s in self.suggestions}
-        if not self.is_bound and self.suggestions:
-            self.initial.setdefault("entities", [self.suggestions[0].entity.pk])
+        if not self.is_bound and suggested:
+            self.initial.setdefault("entities", [suggested[0].pk])
 
     def options(self):
         """Each checkbox with its suggestion (reasons, bodies), or None for an entity not suggested."""

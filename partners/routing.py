@@ -58,8 +58,9 @@ STOP_WORDS = frozenset(
     up us use used using very want was we were what when where which while who will with within would you your
     ai au aux avec ce ces cet cette comme dans de des du elle en est et etre eux il ils je la le les leur lui
     mais ne nos notre nous on ou par pas pour qu que qui sa se ses son sont sur ta un une vos votre vous afin
-    ainsi aussi avant apres chez deja entre leurs plus sans sous tout tres ii iii iv""".split()
-)
+    ainsi aussi avant apres chez deja entre leurs plus sans sous tout tres ii iii iv
+    france french francais call appel project projet company societe partner partenaire""".split()
+)  # the last line: words of every enquiry's framing, which say nothing about which entity fits
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,12 @@ class Suggestion:
     score: float  # higher is better
     reasons: list[str]
     bodies: list[tuple[GoverningBody, list[str]]]  # lead negotiator first, each with its role labels
+    routing_status: str = ""  # pending, accepted or declined when already routed to this entity
+
+    @property
+    def can_be_routed(self) -> bool:
+        """Not already waiting for this entity's answer, nor accepted by it (a decline may be asked again)."""
+        return self.routing_status in ("", RoutingStatus.DECLINED)
 
 
 def suggest_entities(enquiry: Enquiry, *, limit: int = 5) -> list[Suggestion]:
@@ -97,7 +104,9 @@ def suggest_entities(enquiry: Enquiry, *, limit: int = 5) -> list[Suggestion]:
         elif score <= 0:
             continue
         bodies = sorted(entity.governances.all(), key=lambda g: (not g.is_lead_negotiator, g.body.short_name))
-        suggestions.append(Suggestion(entity, score, reasons, [(g.body, g.roles) for g in bodies]))
+        roles = [(g.body, g.roles or [str(_("supervising body"))]) for g in bodies]
+        status = routing.status if routing is not None else ""
+        suggestions.append(Suggestion(entity, score, reasons, roles, status))
 
     declined = {pk for pk, routing in routings.items() if routing.status == RoutingStatus.DECLINED}
     suggestions.sort(key=lambda s: (s.entity.pk in declined, -s.score, s.entity.name))

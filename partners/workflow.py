@@ -8,12 +8,14 @@ tasks, the demo loader and tests call these; nothing else assigns a stage.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -22,7 +24,7 @@ from notifications.services import notify
 
 from . import notices
 from .choices import EnquiryStage, RoutingStatus
-from .models import Enquiry, Entity, ReferenceCounter, Routing
+from .models import Enquiry, Entity, Message, ReferenceCounter, Routing
 from .rules import can_answer_for_entity
 from .services import submission_problems
 
@@ -52,11 +54,12 @@ def _transition(
     enquiry_id: int,
     actor,
     name: str,
-    comment: str = "",
+    comment: str | Callable[[], str] = "",
     at: dt.datetime | None = None,
     before=None,
 ) -> Enquiry:
-    """Lock, check, change, record. ``before`` runs on the locked row just before the transition."""
+    """Lock, check, change, record. ``before`` runs on the locked row just before the transition; a callable
+    ``comment`` is read after it."""
     at = at or timezone.now()
     with transaction.atomic():
         enquiry = Enquiry.objects.select_for_update().get(pk=enquiry_id)
@@ -82,7 +85,7 @@ def _transition(
             transition=name,
             from_stage=from_stage,
             to_stage=enquiry.stage,
-            comment=comment,
+            comment=comment() if callable(comment) else comment,
             at=at,
         )
     return enquiry
@@ -193,8 +196,29 @@ def enquiry_route(
     at = at or timezone.now()
     reasons = reasons or {}
 
+    routed: list[Entity] = []
+
     def create_routings(locked: Enquiry) -> None:
+        # An entity already waiting to answer, or which accepted, keeps its routing (its clock, its answer);
+        # one that declined may be asked again, its earlier answer kept as an internal note.
+        earlier = {routing.entity_id: routing for routing in locked.routings.select_related("entity")}
         for entity in entities:
+            previous = earlier.get(entity.pk)
+            if previous is not None and previous.status != RoutingStatus.DECLINED:
+                continue
+            if previous is not None:
+                Message.objects.create(
+                    enquiry=locked,
+                    author=actor,
+                    is_internal=True,
+                    created_at=at,
+                    body=_("Asked again. Earlier answer of %(entity)s (%(date)s): declined. %(reason)s")
+                    % {
+                        "entity": entity,
+                        "date": date_format(timezone.localtime(previous.answered_at or previous.routed_at)),
+                        "reason": previous.answer_reason,
+                    },
+                )
             Routing.objects.update_or_create(
                 enquiry=locked,
                 entity=entity,
@@ -209,13 +233,21 @@ def enquiry_route(
                     "answered_by": None,
                 },
             )
+            routed.append(entity)
+        if not routed:
+            raise ValidationError(
+                _("%(entities)s already have this enquiry: choose another entity.")
+                % {"entities": ", ".join(str(e) for e in entities)}
+            )
 
-    names = ", ".join(str(e) for e in entities)
+    def names() -> str:  # the entities actually routed now, known once create_routings has run
+        return ", ".join(str(e) for e in routed)
+
     with transaction.atomic():
         enquiry = _transition(
             enquiry_id=enquiry.pk, actor=actor, name="route", comment=names, at=at, before=create_routings
         )
-        routings = list(enquiry.routings.filter(entity__in=entities).select_related("entity"))
+        routings = list(enquiry.routings.filter(entity__in=routed).select_related("entity"))
         notices.enquiry_routed(enquiry, routings, actor)
     return enquiry
 

@@ -232,14 +232,6 @@ def test_the_central_team_routes_an_enquiry_and_the_entities_answer(live_server,
     assert DECLINE_REASON not in rerouting.body_text + rerouting.body_html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "The triage queue needs about 920 px for its table besides the filter sidebar: below about 1,250 px of "
-        "window the table scrolls sideways inside its box, and at 900 px the stage, ball and age/overdue columns "
-        "are cut off (static/css/admin.css min-widths on the 'what' and 'company' cells; the sidebar stays beside)."
-    ),
-)
 def test_the_queue_shows_every_column_900_px_wide(live_server, open_browser_page):
     demo_data.load()
     page = open_browser_page(locale="en-GB", width=900, height=900)

@@ -141,7 +141,10 @@ def test_an_enquiry_with_a_long_history_opens_in_a_fixed_number_of_queries(
         colleague = UserFactory(is_staff=True, groups=[CENTRAL_TEAM])
         MessageFactory(enquiry=enquiry, author=colleague)
         AttachmentFactory(enquiry=enquiry, uploaded_by=colleague)
-        workflow.enquiry_route(enquiry=enquiry, actor=colleague, entities=entities)
+        # one more entity each time (an entity already routed is not routed again)
+        workflow.enquiry_route(
+            enquiry=enquiry, actor=colleague, entities=[EntityFactory(lead_body=GoverningBodyFactory())]
+        )
     client.force_login(central_user)
 
     with django_assert_max_num_queries(CHANGE_QUERIES["enquiry"], info="enquiry with 6 routings, 8 stage changes"):

@@ -214,7 +214,7 @@ def test_posting_a_step_runs_the_workflow(
     assert (change.transition, change.actor, change.from_stage, change.to_stage) == (name, actor, start, end)
     assert change.comment == comment
     [said] = messages_of(response)
-    assert said.startswith("Done: ") and enquiry.reference in said
+    assert said.startswith(f"Enquiry {enquiry.reference} is now")
 
 
 def test_an_entity_contact_accepts_for_the_entity(client, central_user, entity, entity_contact):
