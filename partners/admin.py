@@ -3,7 +3,7 @@ user's scope. The enquiry itself (the triage queue and its page) is in ``admin_e
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ from .models import (
     RoutingRule,
 )
 from .rules import is_central_team, is_entity_contact, is_legal_staff
-from .selectors import enquiries_visible_to
+from .selectors import enquiries_visible_to, routings_visible_to
 
 
 class ReferenceTermAdmin(admin.ModelAdmin):
@@ -194,18 +194,7 @@ class RoutingAdmin(ScopedToEnquiryMixin, admin.ModelAdmin):
     readonly_fields = ["enquiry", "entity", "routed_by", "routed_at", "status", "answered_by", "answered_at"]
 
     def get_queryset(self, request):
-        # an entity contact sees their own entities' routings, legal staff those of their bodies' entities;
-        # another entity's answer (and its reason) is for the central team
-        qs = super().get_queryset(request)
-        user = request.user
-        if is_central_team(user):
-            return qs
-        mine = Q(pk__in=[])
-        if is_entity_contact(user):
-            mine |= Q(entity__scientific_contacts=user)
-        if is_legal_staff(user):
-            mine |= Q(entity__governances__body__legal_staff=user)
-        return qs.filter(mine).distinct()
+        return routings_visible_to(request.user, super().get_queryset(request))
 
     def get_exclude(self, request, obj=None):
         if shows_decline_reasons(request.user) or is_entity_contact(request.user):

@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -40,7 +40,7 @@ from .admin_scope import shows_decline_reasons, with_readable_comments
 from .choices import Confidentiality, EnquiryStage, RoutingStatus
 from .models import Attachment, Enquiry, Message, Routing
 from .rules import can_answer_for_entity, is_central_team, is_entity_contact, is_legal_staff
-from .selectors import enquiries_visible_to
+from .selectors import enquiries_visible_to, routings_visible_to
 
 S = EnquiryStage
 
@@ -84,17 +84,8 @@ class RoutingInline(admin.TabularInline):
     can_delete = False
 
     def get_queryset(self, request):
-        # the central team sees every entity's answer; others only the rows of their own entities or bodies
         qs = super().get_queryset(request).select_related("enquiry", "entity", "routed_by")
-        user = request.user
-        if is_central_team(user):
-            return qs
-        mine = Q(pk__in=[])
-        if is_entity_contact(user):
-            mine |= Q(entity__scientific_contacts=user)
-        if is_legal_staff(user):
-            mine |= Q(entity__governances__body__legal_staff=user)
-        return qs.filter(mine).distinct()
+        return routings_visible_to(request.user, qs)
 
     def get_fields(self, request, obj=None):
         if shows_decline_reasons(request.user) or is_entity_contact(request.user):

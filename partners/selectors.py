@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Enquiry, Routing
 from .rules import is_central_team, is_entity_contact, is_legal_staff
@@ -40,3 +40,17 @@ def company_enquiries(user) -> QuerySet[Enquiry]:
     if membership is None or not user.is_active:
         return Enquiry.objects.none()
     return Enquiry.objects.filter(company_id=membership.company_id)
+
+
+def routings_visible_to(user, routings: QuerySet[Routing] | None = None) -> QuerySet[Routing]:
+    """Routings ``user`` may read: all for the central team; for an entity contact those of their entities, for
+    legal staff those of their bodies' entities. Another entity's answer (and its reason) is not theirs."""
+    qs = Routing.objects.all() if routings is None else routings
+    if is_central_team(user):
+        return qs
+    mine = Q(pk__in=[])
+    if is_entity_contact(user):
+        mine |= Q(entity__scientific_contacts=user)
+    if is_legal_staff(user):
+        mine |= Q(entity__governances__body__legal_staff=user)
+    return qs.filter(mine).distinct()
