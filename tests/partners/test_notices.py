@@ -16,25 +16,12 @@ from partners.models import Routing
 from partners.roles import CENTRAL_TEAM, ENTITY_CONTACT
 
 from ..factories import EntityFactory, GovernanceFactory, GoverningBodyFactory, UserFactory, submitted_enquiry
+from .outbox import CHLOE, CLAIRE, COMPANY, PORTAL, portal_url, sent  # noqa: F401 - portal_url: fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_url")]
 
-PORTAL = "http://portal.opale.test"
-CLAIRE = "claire.martin@example.com"  # the enquiry's contact person (EnquiryFactory)
-CHLOE = "chloe.company@example.org"  # company_member, who submitted it
-COMPANY = {CLAIRE, CHLOE}
 DECLINE_REASON = "Our team is fully booked until 2028 and the PI has a conflict of interest."
 NOTE = "The company mentioned a deadline in June; please answer this week."
-
-
-@pytest.fixture(autouse=True)
-def portal_url(settings):
-    settings.PORTAL_URL = PORTAL
-    settings.CENTRAL_TEAM_EMAIL = ""
-
-
-def sent(template: str) -> dict[str, Notification]:
-    return {n.recipient: n for n in Notification.objects.filter(template=template)}
 
 
 def everything_to(addresses: set[str]) -> str:

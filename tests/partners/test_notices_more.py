@@ -17,27 +17,14 @@ from partners.models import Enquiry, Routing
 from partners.roles import CENTRAL_TEAM, ENTITY_CONTACT
 
 from ..factories import EnquiryFactory, EntityFactory, GoverningBodyFactory, UserFactory, submitted_enquiry
+from .outbox import CHLOE, CLAIRE, COMPANY, PORTAL, portal_url, sent  # noqa: F401 - portal_url: fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_url")]
 
-PORTAL = "http://portal.opale.test"
-CLAIRE = "claire.martin@example.com"  # the enquiry's contact person (EnquiryFactory)
-CHLOE = "chloe.company@example.org"  # company_member, who submitted it
-COMPANY = {CLAIRE, CHLOE}
 QUESTION = "How many primary AML samples would you need, and of which subtype?"
 ANSWER = "About forty samples, FLT3-ITD positive, with matched remission samples if possible."
 WITHDRAWAL = "Our board stopped the CD123 programme after the phase I interim results."
 CLOSURE = "The company's budget does not cover the work; we agreed to stop here."
-
-
-@pytest.fixture(autouse=True)
-def portal_url(settings):
-    settings.PORTAL_URL = PORTAL
-    settings.CENTRAL_TEAM_EMAIL = ""
-
-
-def sent(template: str) -> dict[str, Notification]:
-    return {n.recipient: n for n in Notification.objects.filter(template=template)}
 
 
 def everything(notification: Notification) -> str:
