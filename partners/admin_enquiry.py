@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
@@ -373,14 +373,14 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     def where_it_stands(self, enquiry):
         user = enquiry.assigned_to
         follower = format_html(
-            '<br><span class="opale-muted">{}: {}</span>',
-            gettext("Followed by"),
+            '<br><span class="opale-muted">{} {}</span>',
+            gettext("Followed by:"),
             (user.get_full_name() or user.get_username()) if user else "",
         )
         return format_html(
-            '{}<br><span class="opale-muted">{}: {}</span>{}',
+            '{}<br><span class="opale-muted">{} {}</span>{}',
             stage_badge(enquiry),
-            gettext("Ball with"),
+            gettext("Ball with:"),
             enquiry.get_ball_holder_display(),
             follower if user else "",
         )
@@ -403,7 +403,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             except (workflow.WorkflowError, PermissionDenied, ValidationError) as error:
                 refused.append(f"{enquiry.reference}: {' '.join(_messages_of(error))}")
         if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+            self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
@@ -413,7 +413,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda e: workflow.enquiry_take_into_triage(enquiry=e, actor=request.user),
-            gettext("%(count)d enquiries taken into triage."),
+            lambda n: ngettext("%(count)d enquiry taken into triage.", "%(count)d enquiries taken into triage.", n),
         )
 
     @admin.action(description=_("Assign to me"), permissions=["triage"])
@@ -422,7 +422,9 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda e: services.enquiry_assign(enquiry=e, actor=request.user, assignee=request.user),
-            gettext("%(count)d enquiries are now followed by you."),
+            lambda n: ngettext(
+                "%(count)d enquiry is now followed by you.", "%(count)d enquiries are now followed by you.", n
+            ),
         )
 
     @admin.action(description=_("Close as no-go…"), permissions=["triage"])
@@ -434,7 +436,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
                 request,
                 queryset,
                 lambda e: workflow.enquiry_close_no_go(enquiry=e, actor=request.user, reason=reason),
-                gettext("%(count)d enquiries closed as no-go."),
+                lambda n: ngettext("%(count)d enquiry closed as no-go.", "%(count)d enquiries closed as no-go.", n),
             )
             return None
         context = {

@@ -93,7 +93,7 @@ class StageFilter(admin.SimpleListFilter):
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = _("overdue")
+    title = _("deadline")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
@@ -108,7 +108,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class AssignedFilter(admin.SimpleListFilter):
-    title = _("followed by")
+    title = _("follower")
     parameter_name = "assigned"
 
     def lookups(self, request, model_admin):

@@ -609,7 +609,7 @@ class Enquiry(models.Model):
         source=[S.SUBMITTED, S.IN_TRIAGE, S.AWAITING_COMPANY, S.ROUTED],
         target=S.DECLINED,
         permission=perms.is_central_team_user,
-        custom={"label": _("Decline (no entity can)…")},
+        custom={"label": _("Decline: no entity can take it on…")},
     )
     def decline(self) -> None:
         """No OPALE entity can take the enquiry on."""

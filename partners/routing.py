@@ -162,7 +162,7 @@ class _Wanted:
         shared = sorted(self.words & profile, key=lambda word: (-self.rarity[word], word))
         if shared:
             points = WORD_POINTS * sum(self.rarity[word] for word in shared)
-            yield points, _("summary words: %(words)s") % {"words": ", ".join(shared[:SHOWN_WORDS])}
+            yield points, _("words in common: %(words)s") % {"words": ", ".join(shared[:SHOWN_WORDS])}
 
     def _matches(self, rule: RoutingRule) -> bool:
         """All the criteria the rule sets hold; a rule that sets none matches nothing."""

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_fsm import can_proceed, has_transition_perm
 
 from agreements.models import StageChange
@@ -236,7 +237,11 @@ def enquiry_route(
             routed.append(entity)
         if not routed:
             raise ValidationError(
-                _("%(entities)s already have this enquiry: choose another entity.")
+                ngettext(
+                    "%(entities)s already has this enquiry: choose another entity.",
+                    "%(entities)s already have this enquiry: choose another entity.",
+                    len(entities),
+                )
                 % {"entities": ", ".join(str(e) for e in entities)}
             )
 

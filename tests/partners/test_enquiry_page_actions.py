@@ -1,5 +1,5 @@
 """The enquiry's admin page (issue 4): which steps each user is offered, what each step does, what is refused,
-routing with its suggestions, an entity's decline, the message box and "Follow it myself".
+routing with its suggestions, an entity's decline, the message box and "Assign to me".
 
 Every step runs through ``partners.workflow``: a test checks the stage, the StageChange (who, from, to, why)
 and, where it matters, what the company then reads on its own page.
@@ -136,9 +136,9 @@ def test_the_central_team_reads_each_step_in_words(client, central_user):
         "Take into triage",
         "Route to entities…",
         "Ask the company…",
-        "Decline (no entity can)…",
+        "Decline: no entity can take it on…",
         "Close as no-go…",
-        "Follow it myself",
+        "Assign to me",
         "Send to the company",
         "Save as internal note (staff only)",
     ):
@@ -156,7 +156,7 @@ def test_an_entity_contact_is_offered_to_accept_or_decline_for_the_entity(client
 
     assert "Accept for the entity…" in shown
     assert "Decline for the entity…" in shown
-    for label in ("Take into triage", "Route to entities", "Close as no-go", "Decline (no entity can)", "Follow it"):
+    for label in ("Take into triage", "Route to entities", "Close as no-go", "Decline: no entity can", "Assign to me"):
         assert label not in shown
 
 
@@ -166,7 +166,7 @@ def test_legal_staff_are_offered_no_enquiry_step(client, central_user, entity, l
 
     shown = text_of(panel(client.get(change_url(enquiry))))
 
-    for label in ("Take into triage", "Route to", "Accept for the entity", "Decline", "Close as no-go", "Follow it"):
+    for label in ("Take into triage", "Route to", "Accept for the entity", "Decline", "Close as no-go", "Assign to me"):
         assert label not in shown
 
 
@@ -655,7 +655,7 @@ def test_follow_it_myself_assigns_the_enquiry(client, central_user):
     assert enquiry.assigned_to == central_user
     shown = text_of(panel(client.get(change_url(enquiry))))
     assert f"Followed by: {central_user.get_full_name()}" in shown
-    assert "Follow it myself" not in shown
+    assert "Assign to me" not in shown
 
 
 @pytest.mark.parametrize("role", ["entity_contact", "legal_officer"])

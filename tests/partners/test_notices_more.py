@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from agreements.models import StageChange
 from notifications.models import Notification
@@ -18,6 +19,15 @@ from partners.roles import CENTRAL_TEAM, ENTITY_CONTACT
 
 from ..factories import EnquiryFactory, EntityFactory, GoverningBodyFactory, UserFactory, submitted_enquiry
 from .outbox import CHLOE, CLAIRE, COMPANY, PORTAL, portal_url, sent  # noqa: F401 - portal_url: fixture
+
+NO_NEED_TO_ANSWER = "You no longer need to answer it, and any work started for it can stop."
+
+
+def in_staff_language(text: str) -> str:
+    """``text`` as staff read it: their e-mails are in the portal's language (French)."""
+    with translation.override("fr"):
+        return translation.gettext(text)
+
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_url")]
 
@@ -167,7 +177,7 @@ class TestTheCompanyWithdraws:
             assert enquiry.reference in told.subject
             assert name in told.body_text
             assert WITHDRAWAL in told.body_text
-            assert "You no longer need to answer it, and any work started for it can stop." in told.body_text
+            assert in_staff_language(NO_NEED_TO_ANSWER) in told.body_text
         assert "Lyon" not in entities[entity_contact.email].body_text  # each reads about their own entity
         assert not Notification.objects.filter(recipient__in=COMPANY).exists()  # the company did it itself
 
@@ -253,7 +263,7 @@ class TestTheCentralTeamCloses:
         assert enquiry.reference in email.subject
         assert "Institut de recherche Saint-Louis (U944)" in email.body_text
         assert "Lyon" not in email.body_text
-        assert "You no longer need to answer it, and any work started for it can stop." in email.body_text
+        assert in_staff_language(NO_NEED_TO_ANSWER) in email.body_text
         assert admin_link(enquiry) in email.body_text
         for private in [CLOSURE, CLAIRE, "Claire Martin", CHLOE]:  # the reason is written for the company
             assert private not in everything(email)

@@ -523,7 +523,7 @@ def test_each_signal_that_matches_is_a_reason_and_nothing_else_is(pdx_platform, 
         "offers: Use of platforms, models or networks",
         "disease area: Acute myeloid leukemia (AML)",
         "capability: Preclinical models",
-        "summary words: aml, model, pdx, xenograft",
+        "words in common: aml, model, pdx, xenograft",
         "rule “PDX and in vivo models”",
     ]
     assert suggestions[1].reasons == ["disease area: Acute myeloid leukemia (AML)"]
@@ -548,9 +548,9 @@ def test_an_enquiry_that_names_an_entity_by_its_code_says_so(genomics_unit, pdx_
 @pytest.mark.parametrize(
     ("summary", "words"),
     [
-        ("Relapsed B-ALL in adults.", "summary words: ALL, adult"),
-        ("Leucémies aiguës lymphoblastiques : LAL de l'adulte.", "summary words: ALL, adult"),
-        ("We screen all compounds on cells from adults.", "summary words: adult"),
+        ("Relapsed B-ALL in adults.", "words in common: ALL, adult"),
+        ("Leucémies aiguës lymphoblastiques : LAL de l'adulte.", "words in common: ALL, adult"),
+        ("We screen all compounds on cells from adults.", "words in common: adult"),
     ],
 )
 def test_all_in_capitals_is_the_leukemia_and_lower_case_all_is_a_stop_word(db, summary, words):
