@@ -15,6 +15,8 @@ import shutil
 import pytest
 from django.test import Client
 from django.utils import translation
+from pytest_django.fixtures import validate_django_db
+from pytest_django.plugin import blocking_manager_key
 
 from partners.roles import CENTRAL_TEAM, ENTITY_CONTACT, LEGAL_STAFF
 
@@ -190,3 +192,57 @@ def company_member(company):
 @pytest.fixture
 def other_company_member(other_company):
     return CompanyMemberFactory(company=other_company, user__username="oscar.other").user
+
+
+def _db_marker(item):
+    marker = item.get_closest_marker("django_db")
+    return validate_django_db(marker) if marker is not None else None
+
+
+def _restores_itself(item) -> bool:
+    options = _db_marker(item)
+    return options is not None and options[3]  # serialized_rollback
+
+
+def _is_transactional(item) -> bool:
+    options = _db_marker(item)
+    return options is not None and options[0]  # transaction
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (live server, threads, a real worker) leaves the database empty, the rows written by
+    migrations (role groups, disease areas, capabilities) included. After one, write back what the migrations
+    wrote, unless the next test does it itself; so such tests never change what the others see. Every
+    transactional test asks for ``serialized_rollback``, which is what keeps those rows at hand. Not after the
+    last test: by then the test database is gone.
+
+    A test that restores itself loads those rows into an empty database; but after a test that does not,
+    Django's flush has just re-created content types and permissions (post_migrate), which would collide: the
+    database is emptied for it."""
+    result = yield
+    if not _is_transactional(item):
+        return result
+    restores_next = nextitem is not None and _restores_itself(nextitem)
+    if nextitem is None or (restores_next and _restores_itself(item)):
+        return result
+    from django.core.management import call_command
+    from django.db import connections
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            # Set when the test database was created for a test asking for serialized_rollback.
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents is None:
+                continue
+            call_command(
+                "flush",
+                verbosity=0,
+                interactive=False,
+                database=connection.alias,
+                reset_sequences=False,
+                inhibit_post_migrate=True,
+            )
+            if not restores_next:
+                connection.creation.deserialize_db_from_string(contents)
+    return result

@@ -5,9 +5,7 @@ thread ("async context"). The browser never shares a connection with the test, s
 only while a browser is open: the variable must not leak into other tests (``check --deploy`` flags it).
 
 A live server needs a transactional database, which Django empties after each test, the rows written by migrations
-(role groups, disease areas, capabilities) included. Tests that need those rows ask for ``serialized_rollback``;
-and after each browser test, the database is put back as migrations left it for the tests that follow
-(``pytest_runtest_teardown`` below), so that running the browser tests never changes what the others see.
+(role groups, disease areas, capabilities) included: see ``pytest_runtest_teardown`` in ``tests/conftest.py``.
 
 Fixture names avoid pytest-playwright's (``page``, ``browser``, ``context``, ``new_context``…), in case that
 plugin is installed too.
@@ -16,8 +14,6 @@ plugin is installed too.
 import shutil
 
 import pytest
-from pytest_django.fixtures import validate_django_db
-from pytest_django.plugin import blocking_manager_key
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -72,42 +68,3 @@ def open_browser_page(chromium_browser):
 def browser_page(open_browser_page):
     """A page of a fresh headless Chromium (French browser locale), closed after the test."""
     return open_browser_page(locale="fr-FR")
-
-
-def _restores_itself(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    return marker is not None and validate_django_db(marker)[3]  # serialized_rollback
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After a browser test has emptied the database, write back what the migrations wrote, unless the next test
-    does it itself. Not after the last test: by then the test database is gone.
-
-    A test that restores itself loads those rows into an empty database; but after a test that does not,
-    Django's flush has just re-created content types and permissions (post_migrate), which would collide: the
-    database is emptied for it."""
-    result = yield
-    restores_next = nextitem is not None and _restores_itself(nextitem)
-    if nextitem is None or (restores_next and _restores_itself(item)):
-        return result
-    from django.core.management import call_command
-    from django.db import connections
-
-    with item.config.stash[blocking_manager_key].unblock():
-        for connection in connections.all():
-            # Set when the test database was created for a test asking for serialized_rollback.
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents is None:
-                continue
-            call_command(
-                "flush",
-                verbosity=0,
-                interactive=False,
-                database=connection.alias,
-                reset_sequences=False,
-                inhibit_post_migrate=True,
-            )
-            if not restores_next:
-                connection.creation.deserialize_db_from_string(contents)
-    return result

@@ -6,7 +6,7 @@ import pytest
 
 # live_server needs a transactional database; saying so lets pytest-django run this test with the others
 # that do, after the ones that roll back.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 

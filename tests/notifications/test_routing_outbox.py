@@ -100,7 +100,7 @@ def test_a_routing_with_the_broker_down_is_saved_and_its_emails_go_out_when_it_i
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_a_real_redis_and_worker_the_waiting_emails_leave_once_the_broker_is_back(
     client, central_user, entity, entity_contact, legal_officer, enquiry, django_capture_on_commit_callbacks
 ):

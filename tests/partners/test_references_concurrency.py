@@ -16,7 +16,7 @@ PER_THREAD = 3
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_submissions_get_distinct_contiguous_references():
     members = [CompanyMemberFactory() for _ in range(THREADS)]
     drafts = [[EnquiryFactory(company=m.company).pk for _ in range(PER_THREAD)] for m in members]
