@@ -459,6 +459,11 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
                 name="partners_enquiry_message",
             ),
             path(
+                "<path:object_id>/start-contract/",
+                self.admin_site.admin_view(self.start_contract_view),
+                name="partners_enquiry_start_contract",
+            ),
+            path(
                 "<path:object_id>/assign-to-me/",
                 self.admin_site.admin_view(self.assign_view),
                 name="partners_enquiry_assign",
@@ -488,6 +493,10 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             "can_decline_routing": bool(self._answerable_routings(request, enquiry)),
             "can_assign": is_central_team(request.user) and enquiry.assigned_to_id != request.user.pk,
             "can_write": not enquiry.is_closed,
+            "can_start_contract": not enquiry.is_closed
+            and (is_central_team(request.user) or is_legal_staff(request.user))
+            and enquiry.routings.exclude(status=RoutingStatus.DECLINED).exists(),
+            "contracts": enquiry.agreements.order_by("number"),
             "stage_colour": STAGE_COLOURS.get(enquiry.stage, "secondary"),
             "available_transition_names": self._available_transitions(request, enquiry),
         }
@@ -585,6 +594,37 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             "action_label": label.rstrip("…"),
             "form": form,
             "transition_name": transition_name,
+        }
+        return TemplateResponse(request, "admin/partners/enquiry/action_form.html", context)
+
+    def start_contract_view(self, request, object_id):
+        """An NDA or an agreement with the bodies of an entity working on the enquiry (agreements.workflow)."""
+        from agreements.workflow import WorkflowError as ContractError
+
+        enquiry = self.get_object(request, object_id)
+        form = admin_forms.StartContractForm(request.POST or None, enquiry=enquiry, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                agreement = form.run()
+            except (ContractError, PermissionDenied, ValidationError) as error:
+                for line in _messages_of(error):
+                    self.message_user(request, line, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("Contract %(ref)s started: %(kind)s.")
+                    % {"ref": agreement.reference, "kind": agreement.get_kind_display()},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:agreements_agreement_change", args=[agreement.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": enquiry,
+            "title": f"{gettext('Start a contract')} – {enquiry.reference}",
+            "action_label": gettext("Start a contract"),
+            "form": form,
+            "transition_name": "start_contract",
         }
         return TemplateResponse(request, "admin/partners/enquiry/action_form.html", context)
 

@@ -148,3 +148,38 @@ class DeclineRoutingForm(AnswerForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Read by the central team only, to route the enquiry elsewhere; the company never sees it."),
     )
+
+
+class StartContractForm(EnquiryActionForm):
+    """A contract with the governing bodies of one of the entities working on the enquiry."""
+
+    entity = forms.ModelChoiceField(label=_("With the governing bodies of"), queryset=Entity.objects.none())
+    kind = forms.ChoiceField(label=_("Kind of contract"))
+    language = forms.ChoiceField(
+        label=_("Language of the text"),
+        choices=[("fr", _("French")), ("en", _("French and English"))],
+        help_text=_(
+            "A contract with a French public body is written in French; an English version may stand beside it."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from agreements.choices import AgreementKind
+
+        super().__init__(*args, **kwargs)
+        working = self.enquiry.routings.exclude(status=RoutingStatus.DECLINED)
+        self.fields["entity"].queryset = Entity.objects.filter(pk__in=working.values("entity"))
+        self.fields["kind"].choices = AgreementKind.choices
+        accepted = working.filter(status=RoutingStatus.ACCEPTED).values_list("entity", flat=True).first()
+        self.initial.setdefault("entity", accepted)  # the entity that took the enquiry on, usually
+
+    def run(self):
+        from agreements import workflow as contracts
+
+        return contracts.agreement_request(
+            enquiry=self.enquiry,
+            entity=self.cleaned_data["entity"],
+            kind=self.cleaned_data["kind"],
+            language=self.cleaned_data["language"],
+            actor=self.user,
+        )

@@ -253,6 +253,11 @@ class Governance(models.Model):
     is_ip_agent = models.BooleanField(_("IP agent (mandataire unique)"), default=False)
     is_managing_body = models.BooleanField(_("managing body"), default=False)
     is_host_body = models.BooleanField(_("host body"), default=False)
+    lead_signs_for_it = models.BooleanField(
+        _("the lead negotiator signs for it"),
+        default=False,
+        help_text=_("A recorded mandate lets the lead negotiator sign contracts for this body."),
+    )
 
     class Meta:
         verbose_name = _("governance")
@@ -506,12 +511,10 @@ class Enquiry(models.Model):
         return str(Party(self.ball_holder).label)
 
     def has_nda_in_force(self) -> bool:
-        """Whether confidential information may be exchanged on this enquiry.
+        """Whether confidential information may be exchanged on this enquiry: an NDA covering it is in force."""
+        from agreements.choices import AgreementKind, ContractStage
 
-        NDAs are contracts of the agreements app's engine; until that engine records one in force for this
-        enquiry, the answer is no, which is the safe side of the rule.
-        """
-        return False
+        return self.agreements.filter(kind=AgreementKind.NDA, stage=ContractStage.IN_FORCE).exists()
 
     # Stage machine (DESIGN.md section 4). Call these only through partners.workflow.
     @transition(

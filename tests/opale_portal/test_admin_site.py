@@ -5,6 +5,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from agreements import workflow as contracts
+from agreements.choices import AgreementKind
 from partners import workflow
 from partners.roles import CENTRAL_TEAM
 
@@ -43,6 +45,7 @@ CHANGELIST_QUERIES = {
     "routingrule": REQUEST + LIST + 1,  # filter: entities
     "message": REQUEST + LIST,
     "attachment": REQUEST + LIST + 1,  # filter: the content types in use
+    "agreement": REQUEST + LIST,
     "stagechange": REQUEST + LIST + 2 + 2,  # date hierarchy: bounds, days; filters: stages, transitions in use
 }
 
@@ -66,12 +69,15 @@ CHANGE_QUERIES = {
     # messages, files, stage changes, each with what its rows show), content type, company autocomplete,
     # submitter, disease area and capability choices; the action panel: the pending routings this user may
     # answer, and the routing suggestions (entities, their disease areas, capabilities, governance and rules, the
-    # enquiry's disease areas, capabilities and routings)
-    "enquiry": REQUEST + 12 + 10,
+    # enquiry's disease areas, capabilities and routings); its contracts, and whether an entity works on it
+    "enquiry": REQUEST + 12 + 10 + 2,
     "routing": REQUEST + 5,  # object, enquiry, entity, routed by, content type
     "routingrule": REQUEST + 5,  # object, content type, entity autocomplete, disease area and capability choices
     "message": REQUEST + 5,  # object, enquiry, content type, enquiry autocomplete, author
     "attachment": REQUEST + 4,  # object, content type, enquiry, uploader
+    # object with its enquiry, company and entity, the same row as its stage machine, the steps' permission
+    # (the lead body's legal staff), parties, timeline, content type
+    "agreement": REQUEST + 6,
     "stagechange": REQUEST + 4,  # object, content type, enquiry, actor
 }
 
@@ -91,6 +97,7 @@ def populated(central_user):
         )
         MessageFactory(enquiry=enquiry, author=member.user)
         AttachmentFactory(enquiry=enquiry, uploaded_by=member.user)
+        contracts.agreement_request(enquiry=enquiry, entity=entities[n % 2], kind=AgreementKind.NDA, actor=central_user)
     return entities
 
 
@@ -123,6 +130,7 @@ def test_every_change_page_opens_in_a_fixed_number_of_queries(
     enquiry = routed_enquiry(company=member.company, entities=entities, actor=central_user, submitted=member.user)
     MessageFactory(enquiry=enquiry, author=member.user)
     AttachmentFactory(enquiry=enquiry, uploaded_by=member.user)
+    contracts.agreement_request(enquiry=enquiry, entity=entities[0], kind=AgreementKind.NDA, actor=central_user)
     client.force_login(central_user)
     name = model._meta.model_name
     obj = model._default_manager.order_by("pk").last()

@@ -1,0 +1,217 @@
+"""Every change of a contract's stage, one function per use case (DESIGN.md section 9).
+
+Each locks the contract row, runs the transition of its machine (``Nda`` or ``Contract``: source stage and the
+actor's permission), saves, and writes the StageChange against both the contract and its enquiry, in one
+transaction. Views, the admin, tasks and tests call these; nothing else assigns a contract's stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from partners.choices import EnquiryStage, RoutingStatus
+from partners.models import Enquiry, Entity
+from partners.rules import is_central_team
+
+from .choices import AgreementKind, ContractStage, PartyRole
+from .models import Agreement, AgreementParty, Contract, Nda, StageChange
+
+C = ContractStage
+
+
+class WorkflowError(Exception):
+    """A step that cannot happen now; its message is shown to the user as it is."""
+
+
+def _machine(agreement: Agreement) -> type[Agreement]:
+    return Nda if agreement.kind == AgreementKind.NDA else Contract
+
+
+def _record(agreement: Agreement, *, actor, transition: str, from_stage: str, comment: str, at) -> None:
+    StageChange.objects.create(
+        enquiry_id=agreement.enquiry_id,
+        agreement=agreement,
+        actor=actor,
+        transition=transition,
+        from_stage=from_stage,
+        to_stage=agreement.stage,
+        comment=comment,
+        at=at,
+    )
+
+
+def _require(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(message)
+    return text
+
+
+# ---- a new contract ---------------------------------------------------------------------------------------------
+def agreement_request(
+    *, enquiry: Enquiry, entity: Entity, kind: str, actor, language: str = "fr", at: dt.datetime | None = None
+) -> Agreement:
+    """A contract between the enquiry's company and the governing bodies of ``entity``, parties resolved from the
+    entity's governance: the company, the lead negotiator (negotiates and signs for all), the co-owning bodies
+    (each signs, unless a mandate on its governance row lets the lead sign for it)."""
+    at = at or timezone.now()
+    if kind not in AgreementKind.values:
+        raise ValidationError(_("Unknown kind of contract."))
+    with transaction.atomic():
+        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        _check_may_request(locked, entity, kind, actor)
+        number = (locked.agreements.aggregate(last=Max("number"))["last"] or 0) + 1
+        agreement = Agreement.objects.create(
+            enquiry=locked,
+            entity=entity,
+            kind=kind,
+            number=number,
+            language=language,
+            stage=C.REQUESTED if kind == AgreementKind.NDA else C.SCOPING,  # the protected stage, set once
+            requested_by=actor,
+            stage_changed_at=at,
+            created_at=at,
+        )
+        _add_parties(agreement, locked, entity)
+        _record(agreement, actor=actor, transition="request", from_stage="", comment="", at=at)
+    return agreement
+
+
+def _check_may_request(enquiry: Enquiry, entity: Entity, kind: str, actor) -> None:
+    if enquiry.is_closed or enquiry.stage == EnquiryStage.DRAFT:
+        raise WorkflowError(_("Enquiry %(ref)s is closed: no contract can start on it.") % {"ref": enquiry.reference})
+    if not enquiry.routings.filter(entity=entity).exclude(status=RoutingStatus.DECLINED).exists():
+        raise WorkflowError(
+            _("%(entity)s is not working on enquiry %(ref)s: route it there first.")
+            % {"entity": entity, "ref": enquiry.reference}
+        )
+    if kind != AgreementKind.NDA and enquiry.stage != EnquiryStage.CONTRACTING:
+        raise WorkflowError(
+            _("Agreements start once the central team has confirmed contracting on enquiry %(ref)s.")
+            % {"ref": enquiry.reference}
+        )
+    company_asks = kind == AgreementKind.NDA and getattr(getattr(actor, "company_membership", None), "company_id", 0)
+    lead_legal = entity.governances.filter(is_lead_negotiator=True, body__legal_staff=actor).exists()
+    if not (is_central_team(actor) or lead_legal or company_asks == enquiry.company_id):
+        raise PermissionDenied(_("You may not start a contract on enquiry %(ref)s.") % {"ref": enquiry.reference})
+    if not entity.governances.filter(is_lead_negotiator=True).exists():
+        raise WorkflowError(
+            _("%(entity)s has no lead negotiator among its governing bodies: the central team must name one first.")
+            % {"entity": entity}
+        )
+
+
+def _add_parties(agreement: Agreement, enquiry: Enquiry, entity: Entity) -> None:
+    AgreementParty.objects.create(agreement=agreement, role=PartyRole.COMPANY, company_id=enquiry.company_id)
+    governances = list(entity.governances.select_related("body").order_by("-is_lead_negotiator", "body__short_name"))
+    lead = AgreementParty.objects.create(
+        agreement=agreement, role=PartyRole.LEAD_NEGOTIATOR, body=governances[0].body, must_sign=True
+    )
+    for governance in governances[1:]:
+        AgreementParty.objects.create(
+            agreement=agreement,
+            role=PartyRole.CO_OWNER,
+            body=governance.body,
+            must_sign=not governance.lead_signs_for_it,
+            signs_through=lead if governance.lead_signs_for_it else None,
+        )
+
+
+# ---- stage changes ---------------------------------------------------------------------------------------------
+def _transition(*, agreement: Agreement, actor, name: str, comment: str = "", at: dt.datetime | None = None):
+    """Lock, check, change, record. Two people clicking the same step: the second waits for the lock, then finds
+    the stage moved on and gets a clear message."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = _machine(agreement).objects.select_for_update().select_related("enquiry").get(pk=agreement.pk)
+        method = getattr(locked, name, None)
+        if method is None or not hasattr(method, "_django_fsm"):
+            raise WorkflowError(_("There is no such step for this contract."))
+        if not can_proceed(method):
+            raise WorkflowError(
+                _("Contract %(ref)s is now “%(stage)s”: this step is no longer possible. Reload the page.")
+                % {"ref": locked.reference, "stage": locked.get_stage_display()}
+            )
+        if actor is not None and not has_transition_perm(method, actor):
+            raise PermissionDenied(_("You are not allowed to do this on contract %(ref)s.") % {"ref": locked.reference})
+        from_stage = locked.stage
+        method()
+        locked.stage_changed_at = at
+        fields = ["stage", "stage_changed_at"]
+        if locked.stage == C.IN_FORCE and locked.in_force_at is None:
+            locked.in_force_at = at
+            fields.append("in_force_at")
+        locked.save(update_fields=fields)
+        _record(locked, actor=actor, transition=name, from_stage=from_stage, comment=comment, at=at)
+    return locked
+
+
+def agreement_start_drafting(*, agreement: Agreement, actor, at=None) -> Agreement:
+    return _transition(agreement=agreement, actor=actor, name="start_drafting", at=at)
+
+
+def agreement_send_to_company(*, agreement: Agreement, actor, at=None) -> Agreement:
+    """The draft goes to the company: the NDA's "send for review", the agreement's "send to company"."""
+    name = "send_for_review" if agreement.kind == AgreementKind.NDA else "send_to_company"
+    return _transition(agreement=agreement, actor=actor, name=name, at=at)
+
+
+def agreement_submit_for_internal_review(*, agreement: Agreement, actor, at=None) -> Agreement:
+    return _transition(agreement=agreement, actor=actor, name="submit_for_internal_review", at=at)
+
+
+def agreement_return_to_drafting(*, agreement: Agreement, actor, comment: str, at=None) -> Agreement:
+    comment = _require(comment, _("Say what the internal review asks to change."))
+    return _transition(agreement=agreement, actor=actor, name="return_to_drafting", comment=comment, at=at)
+
+
+def agreement_request_changes(*, agreement: Agreement, actor, comment: str, at=None) -> Agreement:
+    comment = _require(comment, _("Say which changes you ask for, so the legal staff can redraft."))
+    return _transition(agreement=agreement, actor=actor, name="request_changes", comment=comment, at=at)
+
+
+def agreement_agree(*, agreement: Agreement, actor, at=None) -> Agreement:
+    return _transition(agreement=agreement, actor=actor, name="agree", at=at)
+
+
+def agreement_open_signature(*, agreement: Agreement, actor, at=None) -> Agreement:
+    return _transition(agreement=agreement, actor=actor, name="open_signature", at=at)
+
+
+def agreement_enter_into_force(*, agreement: Agreement, actor, at=None) -> Agreement:
+    """Every party that must sign has signed (the signature circuit calls this). An agreement in force is the
+    partnership signed: the enquiry follows."""
+    from partners import workflow as enquiry_workflow
+
+    with transaction.atomic():
+        agreement = _transition(agreement=agreement, actor=actor, name="enter_into_force", at=at)
+        enquiry = agreement.enquiry
+        if agreement.kind != AgreementKind.NDA and enquiry.stage == EnquiryStage.CONTRACTING:
+            enquiry_workflow.enquiry_mark_signed(enquiry=enquiry, actor=None, at=at)
+    return agreement
+
+
+def agreement_complete(*, agreement: Agreement, actor, at=None) -> Agreement:
+    return _transition(agreement=agreement, actor=actor, name="complete", at=at)
+
+
+def agreement_terminate(*, agreement: Agreement, actor, reason: str, at=None) -> Agreement:
+    reason = _require(reason, _("Say why the contract ends early."))
+    return _transition(agreement=agreement, actor=actor, name="terminate", comment=reason, at=at)
+
+
+def agreement_cancel(*, agreement: Agreement, actor, reason: str, at=None) -> Agreement:
+    reason = _require(reason, _("Say why the contract is abandoned."))
+    return _transition(agreement=agreement, actor=actor, name="cancel", comment=reason, at=at)
+
+
+def agreement_expire(*, agreement: Agreement, at=None) -> Agreement:
+    """The periodic task: the end date passed."""
+    return _transition(agreement=agreement, actor=None, name="expire", at=at)
