@@ -50,6 +50,11 @@ messages: $(MO)
 makemessages: $(VENV)/.installed-run
 	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
 
+# The stage machines, drawn from the code by django-fsm-2's graph_transitions (needs Graphviz: apt-get install graphviz).
+# tests/opale_portal/test_diagrams.py fails when a committed diagram no longer matches the code.
+diagrams: $(VENV)/.installed-run
+	$(PY) manage.py draw_stage_machines
+
 demo: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo

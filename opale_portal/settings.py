@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS, served by the portal itself
     "django_countries",
+    "django_fsm",  # graph_transitions draws the stage machines (make diagrams)
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "allauth",
