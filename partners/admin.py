@@ -1,11 +1,16 @@
 """Admin for the central team's reference data, routings, messages and files; every queryset is cut to the
 user's scope. The enquiry itself (the triage queue and its page) is in ``admin_enquiry.py``."""
 
+import logging
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -27,6 +32,8 @@ from .models import (
 )
 from .rules import is_central_team, is_entity_contact, is_legal_staff
 from .selectors import enquiries_visible_to, routings_visible_to
+
+logger = logging.getLogger(__name__)
 
 
 class ReferenceTermAdmin(admin.ModelAdmin):
@@ -248,7 +255,7 @@ class AttachmentAdmin(ScopedToEnquiryMixin, admin.ModelAdmin):
         "enquiry",
         "message",
         "uploaded_by",
-        "file",
+        "download",
         "original_name",
         "content_type",
         "size",
@@ -268,3 +275,29 @@ class AttachmentAdmin(ScopedToEnquiryMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # files come in through the enquiry pages, which sniff, hash and size-check them
+
+    def get_urls(self):
+        download = path(
+            "<path:object_id>/download/",
+            self.admin_site.admin_view(self.download_view),
+            name="partners_attachment_download",
+        )
+        return [download, *super().get_urls()]
+
+    def download_view(self, request, object_id):
+        """Media files are not served by URL: each download goes through the user's scope (get_object)."""
+        attachment = self.get_object(request, object_id)
+        logger.info(
+            "User %s downloads attachment %s of enquiry %s", request.user.pk, attachment.pk, attachment.enquiry_id
+        )
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+
+    @admin.display(description=_("file"))
+    def download(self, attachment):
+        url = reverse("admin:partners_attachment_download", args=[attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Download"))

@@ -131,7 +131,7 @@ class AttachmentInline(admin.TabularInline):
 
     model = Attachment
     extra = 0
-    fields = ["original_name", "content_type", "size", "confidentiality", "uploader", "created_at"]
+    fields = ["download", "content_type", "size", "confidentiality", "uploader", "created_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -144,6 +144,11 @@ class AttachmentInline(admin.TabularInline):
     @admin.display(description=_("uploaded by"))
     def uploader(self, attachment):
         return person(attachment.uploaded_by)
+
+    @admin.display(description=_("file"))
+    def download(self, attachment):
+        url = reverse("admin:partners_attachment_download", args=[attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, attachment.original_name)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -206,6 +211,12 @@ PLAIN_TRANSITIONS = {
     "mark_signed": workflow.enquiry_mark_signed,
 }
 DECLINE_ROUTING = "decline_routing"
+# An entity's answer once another entity already accepted (a consortium): not a stage change, so no FSM step.
+ACCEPT_ROUTING = "accept_routing"
+ROUTING_ANSWERS = {
+    DECLINE_ROUTING: (admin_forms.DeclineRoutingForm, _("Decline for the entity")),
+    ACCEPT_ROUTING: (admin_forms.AcceptForm, _("Accept for the entity")),
+}
 # Buttons in the order of the usual path, the closing ones last.
 ACTION_ORDER = [
     "take_into_triage",
@@ -400,7 +411,12 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             try:
                 run(enquiry)
                 done += 1
-            except (workflow.WorkflowError, PermissionDenied, ValidationError) as error:
+            except workflow.WorkflowError:
+                refused.append(
+                    gettext("%(ref)s (%(stage)s): not possible from this stage.")
+                    % {"ref": enquiry.reference, "stage": enquiry.get_stage_display()}
+                )
+            except (PermissionDenied, ValidationError) as error:
                 refused.append(f"{enquiry.reference}: {' '.join(_messages_of(error))}")
         if done:
             self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
@@ -491,6 +507,8 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             "title": gettext("Enquiry %(ref)s") % {"ref": enquiry.reference},
             "overdue_reasons": enquiry.overdue_reasons(),
             "can_decline_routing": bool(self._answerable_routings(request, enquiry)),
+            "can_accept_routing": bool(self._answerable_routings(request, enquiry))
+            and "accept_by_entity" not in self._available_transitions(request, enquiry),
             "can_assign": is_central_team(request.user) and enquiry.assigned_to_id != request.user.pk,
             "can_write": not enquiry.is_closed,
             "can_start_contract": not enquiry.is_closed
@@ -542,12 +560,13 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
         """One page per action: its form (or a confirmation), then the workflow function, then the enquiry."""
         enquiry = self.get_object(request, object_id)
-        if transition_name != DECLINE_ROUTING and not hasattr(getattr(Enquiry, transition_name, None), "_django_fsm"):
+        is_step = hasattr(getattr(Enquiry, transition_name, None), "_django_fsm")
+        if transition_name not in ROUTING_ANSWERS and not is_step:
             raise Http404(gettext("There is no such step."))
-        if transition_name == DECLINE_ROUTING:
+        if transition_name in ROUTING_ANSWERS:
             allowed = bool(self._answerable_routings(request, enquiry))
-            form_class = admin_forms.DeclineRoutingForm
-            label = gettext("Decline for the entity")
+            form_class, label = ROUTING_ANSWERS[transition_name]
+            label = str(label)
         else:
             allowed = transition_name in self._available_transitions(request, enquiry)
             form_class = TRANSITION_FORMS.get(transition_name)
@@ -579,12 +598,14 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
                     return HttpResponseRedirect(self._change_url(enquiry))
             else:
                 enquiry.refresh_from_db()
-                self.message_user(
-                    request,
-                    gettext("Enquiry %(ref)s is now “%(stage)s”.")
-                    % {"ref": enquiry.reference, "stage": enquiry.get_stage_display()},
-                    messages.SUCCESS,
-                )
+                done = gettext("Enquiry %(ref)s is now “%(stage)s”.") % {
+                    "ref": enquiry.reference,
+                    "stage": enquiry.get_stage_display(),
+                }
+                if isinstance(form, admin_forms.AnswerForm):
+                    entity = form.cleaned_data["routing"].entity
+                    done = gettext("The answer of %(entity)s is recorded.") % {"entity": entity} + " " + done
+                self.message_user(request, done, messages.SUCCESS)
                 return HttpResponseRedirect(self._change_url(enquiry))
         context = {
             **self.admin_site.each_context(request),
@@ -627,6 +648,15 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             "transition_name": "start_contract",
         }
         return TemplateResponse(request, "admin/partners/enquiry/action_form.html", context)
+
+    def save_model(self, request, obj, form, change):
+        # Only what the form changed: a step taken meanwhile (stage, clocks, follower) must not be written back.
+        if not change:
+            return super().save_model(request, obj, form, change)
+        concrete = {f.name for f in obj._meta.concrete_fields}
+        changed = [name for name in form.changed_data if name in concrete]
+        if changed:
+            obj.save(update_fields=[*changed, "updated_at"])
 
     def response_change(self, request, obj):
         # django-fsm-2's version would run a transition named in the change form's POST straight on the model

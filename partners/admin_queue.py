@@ -44,9 +44,12 @@ class CappedCountPaginator(Paginator):
     is_capped = False
 
 
+MAX_PAGE = 10_000  # beyond it the pager stops counting (a filter finds older rows better than paging)
+
+
 def page_number(request) -> int:
     try:
-        return int(request.GET.get("p", 1))
+        return min(max(int(request.GET.get("p", 1)), 1), MAX_PAGE)
     except ValueError:
         return 1
 

@@ -43,6 +43,8 @@ from .validators import normalise_registration_number
 from .workdays import add_working_days, working_days_between
 
 S = EnquiryStage
+# A call's deadline presses until an entity takes the enquiry on; then the consortium answers the call itself.
+CALL_DEADLINE_STAGES = (S.SUBMITTED, S.IN_TRIAGE, S.AWAITING_COMPANY, S.ROUTED)
 
 
 class ReferenceTerm(models.Model):
@@ -445,7 +447,7 @@ class Enquiry(models.Model):
             submitted = timezone.localdate(self.submitted_at)
             due = add_working_days(submitted, settings.ENQUIRY_FIRST_RESPONSE_WORKING_DAYS)
             days.append(due + dt.timedelta(days=1))
-        if self.funding_deadline:
+        if self.funding_deadline and self.stage in CALL_DEADLINE_STAGES:
             days.append(self.funding_deadline - dt.timedelta(days=settings.FUNDING_DEADLINE_WARNING_DAYS))
         return min(days, default=None)
 
@@ -459,7 +461,7 @@ class Enquiry(models.Model):
             due = add_working_days(timezone.localdate(self.submitted_at), settings.ENQUIRY_FIRST_RESPONSE_WORKING_DAYS)
             if due < today:
                 reasons.append(_("first response late"))
-        if self.funding_deadline:
+        if self.funding_deadline and self.stage in CALL_DEADLINE_STAGES:
             left = (self.funding_deadline - today).days
             if left < 0:
                 reasons.append(_("call deadline passed"))

@@ -90,5 +90,29 @@ def can_answer_as_entity(instance: Enquiry, user) -> bool:
     return (is_entity_contact(user) and is_contact_of_routed_entity(user, instance)) or is_central_team(user)
 
 
+def negotiates_for_an_accepting_entity(user, enquiry: Enquiry) -> bool:
+    """Legal staff of the body that negotiates for an entity which took the enquiry on (not one that declined)."""
+    from .choices import RoutingStatus
+
+    return enquiry.routings.filter(
+        status=RoutingStatus.ACCEPTED,
+        entity__governances__is_lead_negotiator=True,
+        entity__governances__body__legal_staff=user,
+    ).exists()
+
+
 def can_sign_partnership(instance: Enquiry, user) -> bool:
-    return is_central_team(user) or (is_legal_staff(user) and is_legal_staff_of_routed_body(user, instance))
+    return is_central_team(user) or (is_legal_staff(user) and negotiates_for_an_accepting_entity(user, instance))
+
+
+def may_write_to_the_company(user, enquiry: Enquiry) -> bool:
+    """The central team, and staff of an entity still on the enquiry (waiting to answer, or accepted): an entity
+    that declined keeps its history but no longer speaks for OPALE to the company."""
+    from .choices import RoutingStatus
+
+    if is_central_team(user):
+        return True
+    still_on = enquiry.routings.exclude(status=RoutingStatus.DECLINED)
+    return (is_entity_contact(user) and still_on.filter(entity__scientific_contacts=user).exists()) or (
+        is_legal_staff(user) and still_on.filter(entity__governances__body__legal_staff=user).exists()
+    )

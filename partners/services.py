@@ -117,6 +117,10 @@ def staff_message_post(*, enquiry: Enquiry, author, body: str, internal: bool) -
         raise PermissionDenied(_("You cannot write on this enquiry."))
     if enquiry.is_closed:
         raise ValidationError(_("This enquiry is closed: its thread is kept as it is."))
+    if not internal and not rules.may_write_to_the_company(author, enquiry):
+        raise PermissionDenied(
+            _("Your entity is no longer working on this enquiry: write an internal note to the central team instead.")
+        )
     with transaction.atomic():
         message = Message.objects.create(enquiry=enquiry, author=author, body=body, is_internal=internal)
         Enquiry.objects.filter(pk=enquiry.pk).update(updated_at=timezone.now())

@@ -201,7 +201,8 @@ def enquiry_route(
 
     def create_routings(locked: Enquiry) -> None:
         # An entity already waiting to answer, or which accepted, keeps its routing (its clock, its answer);
-        # one that declined may be asked again, its earlier answer kept as an internal note.
+        # one that declined may be asked again: an internal note says so (its reason stays with the central
+        # team, in the e-mail it received and the timeline, never in a note every staff reader sees).
         earlier = {routing.entity_id: routing for routing in locked.routings.select_related("entity")}
         for entity in entities:
             previous = earlier.get(entity.pk)
@@ -213,11 +214,10 @@ def enquiry_route(
                     author=actor,
                     is_internal=True,
                     created_at=at,
-                    body=_("Asked again. Earlier answer of %(entity)s (%(date)s): declined. %(reason)s")
+                    body=_("%(entity)s, which declined on %(date)s, is asked again.")
                     % {
                         "entity": entity,
                         "date": date_format(timezone.localtime(previous.answered_at or previous.routed_at)),
-                        "reason": previous.answer_reason,
                     },
                 )
             Routing.objects.update_or_create(

@@ -565,7 +565,7 @@ def test_take_into_triage_in_bulk_says_which_could_not(central, central_user, en
     said = messages_of(response)
     assert "2 enquiries taken into triage." in said
     [refused] = [m for m in said if routed.reference in m]
-    assert "no longer possible" in refused
+    assert "not possible from this stage" in refused
 
 
 def test_assign_to_me_in_bulk(central, central_user):
