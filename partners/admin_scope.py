@@ -25,7 +25,9 @@ def shows_decline_reasons(user) -> bool:
     return is_central_team(user)
 
 
-DECLINE_REASON_HIDDEN = "return_to_triage"  # its comment is the last entity's reason for declining
+# Their comments carry an entity's reason for declining: the last one's (return_to_triage), or an earlier one
+# kept when the entity is asked again (partners.workflow.ASKED_AGAIN).
+DECLINE_REASON_HIDDEN = ["return_to_triage", "ask_again"]
 
 
 def with_readable_comments(stage_changes, user):
@@ -33,10 +35,16 @@ def with_readable_comments(stage_changes, user):
     central team. Done in the query, since one admin instance serves every user's request."""
     if shows_decline_reasons(user):
         return stage_changes.annotate(readable_comment=F("comment"))
-    hidden = gettext("Every entity declined (reasons kept for the central team).")
     return stage_changes.annotate(
         readable_comment=Case(
-            When(transition=DECLINE_REASON_HIDDEN, then=Value(hidden)),
+            When(
+                transition="return_to_triage",
+                then=Value(gettext("Every entity declined (reasons kept for the central team).")),
+            ),
+            When(
+                transition="ask_again",
+                then=Value(gettext("An entity that declined is asked again (its reason stays with the central team).")),
+            ),
             default=F("comment"),
             output_field=TextField(),
         )

@@ -162,6 +162,9 @@ def _send(*, recipients: Recipients, template: str, language: str, context: Call
     return len(recipients)
 
 
+send = _send  # the contracts' e-mails (agreements.notices) go out the same way
+
+
 def _name(user) -> str:
     if user is None:
         return ""

@@ -45,7 +45,7 @@ def company_timeline(enquiry: Enquiry) -> list[TimelineEntry]:
     """Each stage change as one sentence; routing and acceptance name the entities concerned."""
     routings = list(enquiry.routings.select_related("entity").order_by("routed_at"))
     entries = []
-    for change in enquiry.stage_changes.order_by("at", "pk"):
+    for change in enquiry.stage_changes.filter(agreement__isnull=True).order_by("at", "pk"):  # contracts: own card
         if change.transition == "route":
             routed = [r for r in routings if abs((r.routed_at - change.at).total_seconds()) < 5] or routings
             text = _("Routed to %(entities)s, which will say whether they can take it on.") % {

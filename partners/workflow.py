@@ -32,6 +32,9 @@ from .services import submission_problems
 S = EnquiryStage
 
 
+ASKED_AGAIN = "ask_again"  # not a stage change: the record of an entity's earlier "no", before it is asked again
+
+
 class WorkflowError(Exception):
     """A transition that cannot happen now; its message is shown to the user as it is."""
 
@@ -201,14 +204,28 @@ def enquiry_route(
 
     def create_routings(locked: Enquiry) -> None:
         # An entity already waiting to answer, or which accepted, keeps its routing (its clock, its answer);
-        # one that declined may be asked again: an internal note says so (its reason stays with the central
-        # team, in the e-mail it received and the timeline, never in a note every staff reader sees).
+        # one that declined may be asked again: an internal note says so, and its earlier answer is kept in the
+        # timeline, where only the central team reads an entity's reason (partners.admin_scope).
         earlier = {routing.entity_id: routing for routing in locked.routings.select_related("entity")}
         for entity in entities:
             previous = earlier.get(entity.pk)
             if previous is not None and previous.status != RoutingStatus.DECLINED:
                 continue
             if previous is not None:
+                StageChange.objects.create(
+                    enquiry=locked,
+                    actor=actor,
+                    transition=ASKED_AGAIN,
+                    from_stage=locked.stage,
+                    to_stage=locked.stage,
+                    comment=_("Earlier answer of %(entity)s (%(date)s): declined. %(reason)s")
+                    % {
+                        "entity": entity,
+                        "date": date_format(timezone.localtime(previous.answered_at or previous.routed_at)),
+                        "reason": previous.answer_reason,
+                    },
+                    at=at,
+                )
                 Message.objects.create(
                     enquiry=locked,
                     author=actor,
