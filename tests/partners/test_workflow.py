@@ -325,9 +325,11 @@ class TestClocksAndReasons:
             S.IN_TRIAGE,
             S.ROUTED,
             S.IN_TRIAGE,
+            S.IN_TRIAGE,  # the record of the entity's earlier "no", written as it is asked again
             S.ROUTED,
             S.ACCEPTED,
         ]
+        assert enquiry.stage_changes.filter(transition="ask_again").get().comment.endswith("declined. Busy.")
 
     def test_withdrawing_needs_a_reason(self, company, company_member):
         enquiry = submitted_enquiry(company=company)
