@@ -8,7 +8,7 @@ PORT ?= 8000
 PO := locale/fr/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint worker install messages makemessages demo migrate check-deploy bench bench-enquiry bench-triage clean
+.PHONY: run test lint worker install messages makemessages demo migrate check-deploy bench bench-enquiry bench-triage bench-pdf clean
 
 run: $(VENV)/.installed-run $(MO)
 	$(PY) manage.py migrate --noinput
@@ -65,7 +65,7 @@ check-deploy: $(VENV)/.installed-run
 
 # Enquiry submission against the bare Django floor, in one run (bench/README.md). Needs PostgreSQL at
 # 127.0.0.1:5432 (user postgres) and, for the cache, Redis at 127.0.0.1:6379. BENCH_ARGS="--seconds 10" etc.
-bench: bench-enquiry bench-triage
+bench: bench-enquiry bench-triage bench-pdf
 
 bench-enquiry: $(VENV)/.installed-run $(MO)
 	$(PY) bench/enquiry_submission.py $(BENCH_ARGS)
@@ -74,6 +74,12 @@ bench-enquiry: $(VENV)/.installed-run $(MO)
 # PostgreSQL at 127.0.0.1:5432 (user postgres). TRIAGE_ARGS="--rows 20000 --keep-db" etc.
 bench-triage: $(VENV)/.installed-run $(MO)
 	$(PY) bench/triage_queue.py $(TRIAGE_ARGS)
+
+# A 15-page research collaboration draft through the portal against WeasyPrint alone, in one run, and the renders
+# of an unchanged draft asked twice (bench/README.md). No service needed (SQLite in a temporary folder).
+# PDF_ARGS="--rounds 30 --language en" etc.
+bench-pdf: $(VENV)/.installed-dev $(MO)
+	$(PY) bench/contract_pdf.py $(PDF_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache $(MO)

@@ -14,9 +14,12 @@ from partners.admin_scope import NotFoundOutsideScopeMixin, shows_decline_reason
 from partners.rules import is_central_team
 from partners.selectors import enquiries_visible_to
 
-from . import workflow
+from . import rules, services, workflow
+from .admin_drafts import DraftVersionsAdminMixin
+from .admin_signatures import SignatureAdminMixin
 from .models import Agreement, AgreementParty, StageChange
 from .selectors import agreements_visible_to
+from .terms import KINDS
 
 
 @admin.register(StageChange)
@@ -119,7 +122,7 @@ CLOSING_STEPS = {"cancel", "terminate"}
 
 
 @admin.register(Agreement)
-class AgreementAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+class AgreementAdmin(DraftVersionsAdminMixin, SignatureAdminMixin, NotFoundOutsideScopeMixin, admin.ModelAdmin):
     list_display = ["reference_link", "kind", "entity", "company", "stage", "stage_changed_at"]
     list_filter = ["kind", "stage"]
     search_fields = ["enquiry__reference", "enquiry__company__legal_name", "entity__name"]
@@ -158,6 +161,11 @@ class AgreementAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         agreement = self.get_object(request, object_id)
         context = {**(extra_context or {}), "steps": self.steps_for(request, agreement), "closing": CLOSING_STEPS}
+        spec = KINDS.get(agreement.kind)
+        context["terms"] = spec.readable(agreement) if spec else None
+        context["terms_editable"] = services.terms_editable(agreement, request.user)
+        context.update(self.draft_context(request, agreement))
+        context.update(self.signature_context(request, agreement))
         return super().change_view(request, object_id, form_url, context)
 
     def get_urls(self):
@@ -166,7 +174,49 @@ class AgreementAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.step_view),
             name="agreements_agreement_step",
         )
-        return [step, *super().get_urls()]
+        terms = path(
+            "<path:object_id>/terms/", self.admin_site.admin_view(self.terms_view), name="agreements_agreement_terms"
+        )
+        return [step, terms, *self.draft_urls(), *self.signature_urls(), *super().get_urls()]
+
+    def terms_view(self, request, object_id):
+        """The kind's terms form; saved through agreements.services, which checks permission and stage again."""
+        agreement = self.get_object(request, object_id)
+        change_url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+        spec = KINDS.get(agreement.kind)
+        if not rules.can_draft(agreement, request.user):
+            raise PermissionDenied
+        if not services.terms_editable(agreement, request.user):
+            refusal = (
+                gettext("The terms for this kind of contract are not available yet.")
+                if spec is None
+                else gettext("Contract %(ref)s is “%(stage)s”: its terms can no longer change.")
+                % {"ref": agreement.reference, "stage": agreement.get_stage_display()}
+            )
+            self.message_user(request, refusal, messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        form = spec.form(request.POST or None, agreement=agreement)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.agreement_save_terms(agreement=agreement, actor=request.user, data=request.POST)
+            except ValidationError as error:  # the settings changed in between: show the form again
+                form.add_error(None, error)
+            except (workflow.WorkflowError, PermissionDenied) as error:  # the stage moved on in between
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            else:
+                self.message_user(request, gettext("The terms are saved."), messages.SUCCESS)
+                for warning in form.warnings:
+                    self.message_user(request, warning, messages.WARNING)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": agreement,
+            "title": gettext("Terms of %(ref)s") % {"ref": agreement.reference},
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/agreements/agreement/terms_form.html", context)
 
     def step_view(self, request, object_id, name):
         agreement = self.get_object(request, object_id)

@@ -512,3 +512,24 @@ class ContractSettings(models.Model):
     def current(cls) -> ContractSettings:
         settings_row, _created = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+class DraftDownload(models.Model):
+    """One download of a draft version: who took which text, and when (issue 5: every download is logged).
+    A record, never changed."""
+
+    version = models.ForeignKey(
+        DraftVersion, on_delete=models.CASCADE, related_name="downloads", verbose_name=_("version")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("downloaded by")
+    )
+    at = models.DateTimeField(_("downloaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("draft download")
+        verbose_name_plural = _("draft downloads")
+        ordering = ["version", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.version} – {self.user}"

@@ -20,8 +20,10 @@ from partners.choices import EnquiryStage, RoutingStatus
 from partners.models import Enquiry, Entity
 from partners.rules import is_central_team
 
+from . import notices
 from .choices import AgreementKind, ContractStage, PartyRole
 from .models import Agreement, AgreementParty, Contract, Nda, StageChange
+from .terms import KINDS
 
 C = ContractStage
 
@@ -81,12 +83,17 @@ def agreement_request(
         )
         _add_parties(agreement, locked, entity)
         _record(agreement, actor=actor, transition="request", from_stage="", comment="", at=at)
+        notices.contract_changed(agreement, "request")
     return agreement
 
 
 def _check_may_request(enquiry: Enquiry, entity: Entity, kind: str, actor) -> None:
-    if enquiry.is_closed or enquiry.stage == EnquiryStage.DRAFT:
+    if enquiry.stage == EnquiryStage.DRAFT:
+        raise WorkflowError(_("This enquiry has not been sent to OPALE yet: no contract can start on it."))
+    if enquiry.is_closed:
         raise WorkflowError(_("Enquiry %(ref)s is closed: no contract can start on it.") % {"ref": enquiry.reference})
+    if actor is None or not actor.is_active:
+        raise PermissionDenied(_("You may not start a contract on enquiry %(ref)s.") % {"ref": enquiry.reference})
     if not enquiry.routings.filter(entity=entity).exclude(status=RoutingStatus.DECLINED).exists():
         raise WorkflowError(
             _("%(entity)s is not working on enquiry %(ref)s: route it there first.")
@@ -125,9 +132,12 @@ def _add_parties(agreement: Agreement, enquiry: Enquiry, entity: Entity) -> None
 
 
 # ---- stage changes ---------------------------------------------------------------------------------------------
-def _transition(*, agreement: Agreement, actor, name: str, comment: str = "", at: dt.datetime | None = None):
+def _transition(
+    *, agreement: Agreement, actor, name: str, comment: str = "", at: dt.datetime | None = None, check=None
+):
     """Lock, check, change, record. Two people clicking the same step: the second waits for the lock, then finds
-    the stage moved on and gets a clear message."""
+    the stage moved on and gets a clear message. ``check(locked)`` adds the step's own condition, read on the
+    locked row."""
     at = at or timezone.now()
     with transaction.atomic():
         locked = _machine(agreement).objects.select_for_update().select_related("enquiry").get(pk=agreement.pk)
@@ -141,6 +151,8 @@ def _transition(*, agreement: Agreement, actor, name: str, comment: str = "", at
             )
         if actor is not None and not has_transition_perm(method, actor):
             raise PermissionDenied(_("You are not allowed to do this on contract %(ref)s.") % {"ref": locked.reference})
+        if check is not None:
+            check(locked)
         from_stage = locked.stage
         method()
         locked.stage_changed_at = at
@@ -150,6 +162,7 @@ def _transition(*, agreement: Agreement, actor, name: str, comment: str = "", at
             fields.append("in_force_at")
         locked.save(update_fields=fields)
         _record(locked, actor=actor, transition=name, from_stage=from_stage, comment=comment, at=at)
+        notices.contract_changed(locked, name, comment=comment)
     return locked
 
 
@@ -160,7 +173,20 @@ def agreement_start_drafting(*, agreement: Agreement, actor, at=None) -> Agreeme
 def agreement_send_to_company(*, agreement: Agreement, actor, at=None) -> Agreement:
     """The draft goes to the company: the NDA's "send for review", the agreement's "send to company"."""
     name = "send_for_review" if agreement.kind == AgreementKind.NDA else "send_to_company"
-    return _transition(agreement=agreement, actor=actor, name=name, at=at)
+    return _transition(agreement=agreement, actor=actor, name=name, at=at, check=_check_terms_complete)
+
+
+def _check_terms_complete(agreement: Agreement) -> None:
+    """Nothing goes to the company without its text: every required term of its kind entered."""
+    spec = KINDS.get(agreement.kind)
+    if spec is None:
+        raise ValidationError(_("The terms for this kind of contract are not available yet: it cannot be sent."))
+    missing = spec.missing(agreement)
+    if missing:
+        raise ValidationError(
+            _("Contract %(ref)s cannot go to the company: enter its terms first. Missing: %(missing)s.")
+            % {"ref": agreement.reference, "missing": "; ".join(missing)}
+        )
 
 
 def agreement_submit_for_internal_review(*, agreement: Agreement, actor, at=None) -> Agreement:

@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # What awaits each entity contact, and what is overdue for the central team: working days, Paris time
     # (CELERY_TIMEZONE); the task itself skips French public holidays. crontab refuses an hour out of range.
+    # Contracts: warned before their end date, then expired (agreements.expiry).
+    "expire-contracts": {
+        "task": "agreements.tasks.expire_contracts",
+        "schedule": crontab(hour=6, minute=15),
+    },
     "send-daily-digests": {
         "task": "partners.tasks.send_daily_digests",
         "schedule": crontab(

@@ -17,5 +17,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("", include("partners.urls")),
+    path("enquiries/<int:enquiry_pk>/contracts/", include("agreements.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .choices import Confidentiality
 from .models import Attachment, Enquiry
@@ -26,6 +27,11 @@ ACCEPTED = {
     "jpeg": ("image/jpeg", {".jpg", ".jpeg"}),
 }
 ACCEPTED_LABEL = "PDF, DOCX, PPTX, XLSX, PNG, JPEG"
+# The same words as Attachment.clean: the company's form and the service refuse alike.
+CONFIDENTIAL_BEFORE_NDA = gettext_lazy(
+    "Confidential files are accepted only once an NDA is in force for this enquiry. "
+    "Share a non-confidential version, or ask for an NDA first."
+)
 _OOXML_PARTS = {"docx": "word/document.xml", "pptx": "ppt/presentation.xml", "xlsx": "xl/workbook.xml"}
 
 
@@ -104,8 +110,12 @@ def check_upload(upload: UploadedFile, *, enquiry: Enquiry) -> CheckedFile:
     return CheckedFile(name=name, content_type=mime, size=upload.size, sha256=digest.hexdigest())
 
 
-def attachment_add(*, enquiry: Enquiry, upload: UploadedFile, actor, message=None) -> Attachment:
-    """Store a checked, non-confidential file on the enquiry (confidential ones wait for an NDA in force)."""
+def attachment_add(
+    *, enquiry: Enquiry, upload: UploadedFile, actor, message=None, confidentiality=Confidentiality.NON_CONFIDENTIAL
+) -> Attachment:
+    """Store a checked file on the enquiry; a confidential one only once an NDA covering it is in force."""
+    if confidentiality == Confidentiality.CONFIDENTIAL and not enquiry.has_nda_in_force():
+        raise ValidationError(CONFIDENTIAL_BEFORE_NDA, code="needs_nda")
     checked = check_upload(upload, enquiry=enquiry)
     attachment = Attachment(
         enquiry=enquiry,
@@ -115,7 +125,7 @@ def attachment_add(*, enquiry: Enquiry, upload: UploadedFile, actor, message=Non
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
-        confidentiality=Confidentiality.NON_CONFIDENTIAL,
+        confidentiality=confidentiality,
     )
     attachment.file.save(checked.sha256, upload, save=False)
     attachment.save()

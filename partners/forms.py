@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .attachments import CONFIDENTIAL_BEFORE_NDA
 from .choices import PARTNERSHIP_KIND_DESCRIPTIONS, LicenceSubject, PartnershipKind
 from .models import Capability, Company, DiseaseArea, Enquiry
 
@@ -229,6 +230,22 @@ class MessageForm(forms.Form):
         help_text=_("Do not include confidential information before an NDA is in force."),
     )
     files = MultipleFileField(required=False, label=_("Attach files"))
+    confidential = forms.BooleanField(
+        required=False,
+        label=_("These files are confidential"),
+        help_text=_("Accepted only once an NDA covering this enquiry is in force."),
+    )
+
+    def __init__(self, *args, enquiry: Enquiry | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enquiry = enquiry
+
+    def clean(self):
+        data = super().clean()
+        confidential_files = data.get("confidential") and data.get("files")
+        if confidential_files and self.enquiry is not None and not self.enquiry.has_nda_in_force():
+            self.add_error("confidential", CONFIDENTIAL_BEFORE_NDA)
+        return data
 
 
 class WithdrawForm(forms.Form):

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from notifications.services import notify
 
 from . import notices, rules
-from .attachments import attachment_add
-from .choices import EnquiryStage, LicenceSubject, PartnershipKind
+from .attachments import CONFIDENTIAL_BEFORE_NDA, attachment_add
+from .choices import Confidentiality, EnquiryStage, LicenceSubject, PartnershipKind
 from .models import Company, CompanyMember, Enquiry, Invitation, Message
 
 
@@ -78,21 +78,31 @@ def enquiry_update_step(*, enquiry: Enquiry, form, files, actor) -> list[str]:
     return attachments_add(enquiry=enquiry, files=files, actor=actor)
 
 
-def attachments_add(*, enquiry: Enquiry, files, actor, message: Message | None = None) -> list[str]:
+def attachments_add(
+    *, enquiry: Enquiry, files, actor, message: Message | None = None, confidentiality=Confidentiality.NON_CONFIDENTIAL
+) -> list[str]:
     refused = []
     for upload in files or []:
         try:
             with transaction.atomic():
-                attachment_add(enquiry=enquiry, upload=upload, actor=actor, message=message)
+                attachment_add(
+                    enquiry=enquiry, upload=upload, actor=actor, message=message, confidentiality=confidentiality
+                )
         except ValidationError as error:
             refused.extend(error.messages)
     return refused
 
 
-def message_post(*, enquiry: Enquiry, author, body: str, files=()) -> tuple[Message, list[str]]:
-    """A company member writes to the OPALE team on the enquiry's thread."""
+def message_post(
+    *, enquiry: Enquiry, author, body: str, files=(), confidential: bool = False
+) -> tuple[Message, list[str]]:
+    """A company member writes to the OPALE team on the enquiry's thread; files marked confidential only once
+    an NDA covering the enquiry is in force (refused before anything is posted: the message may be about them)."""
     if enquiry.is_closed:
         raise ValidationError(_("This enquiry is closed: start a new one to write to OPALE again."))
+    if confidential and files and not enquiry.has_nda_in_force():
+        raise ValidationError(CONFIDENTIAL_BEFORE_NDA, code="needs_nda")
+    confidentiality = Confidentiality.CONFIDENTIAL if confidential else Confidentiality.NON_CONFIDENTIAL
     with transaction.atomic():
         message = Message.objects.create(enquiry=enquiry, author=author, body=body.strip(), is_internal=False)
         Enquiry.objects.filter(pk=enquiry.pk).update(updated_at=timezone.now())
@@ -104,7 +114,9 @@ def message_post(*, enquiry: Enquiry, author, body: str, files=()) -> tuple[Mess
             enquiry_provide_information(enquiry=enquiry, actor=author, answer=message.body)
         else:
             notices.company_message_posted(message)
-    refused = attachments_add(enquiry=enquiry, files=files, actor=author, message=message)
+    refused = attachments_add(
+        enquiry=enquiry, files=files, actor=author, message=message, confidentiality=confidentiality
+    )
     return message, refused
 
 

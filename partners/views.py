@@ -203,7 +203,7 @@ def enquiry_detail(request, pk):
 @require_POST
 def message_create(request, pk):
     enquiry = _own_enquiry(request, pk)
-    form = MessageForm(request.POST, request.FILES)
+    form = MessageForm(request.POST, request.FILES, enquiry=enquiry)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -211,7 +211,11 @@ def message_create(request, pk):
         return redirect("partners:enquiry_detail", pk=enquiry.pk)
     try:
         _message, refused = services.message_post(
-            enquiry=enquiry, author=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
+            enquiry=enquiry,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            files=form.cleaned_data["files"],
+            confidential=form.cleaned_data["confidential"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -265,3 +265,78 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     sha256 = factory.LazyAttribute(lambda a: hashlib.sha256(a.content).hexdigest())
     file = factory.LazyAttribute(lambda a: ContentFile(a.content, name=a.original_name))
     confidentiality = Confidentiality.NON_CONFIDENTIAL
+
+
+def contracting_enquiry(*, entity: Entity, actor, **kwargs) -> Enquiry:
+    """Routed to ``entity``, accepted for it and confirmed for contracting, all by ``actor`` (central team)."""
+    enquiry = routed_enquiry(entities=[entity], actor=actor, **kwargs)
+    workflow.enquiry_answer_routing(routing=enquiry.routings.get(entity=entity), actor=actor, accept=True)
+    return workflow.enquiry_start_contracting(enquiry=enquiry, actor=actor)
+
+
+def nda(*, enquiry: Enquiry, entity: Entity, actor, **kwargs):
+    """An NDA asked for through ``agreements.workflow``: parties, number and first StageChange as the portal
+    makes them."""
+    from agreements import workflow as contracts
+    from agreements.choices import AgreementKind
+
+    return contracts.agreement_request(enquiry=enquiry, entity=entity, kind=AgreementKind.NDA, actor=actor, **kwargs)
+
+
+def contract(*, enquiry: Enquiry, entity: Entity, actor, kind: str = "research_collaboration", **kwargs):
+    """An agreement other than an NDA (a research collaboration unless ``kind`` says), asked for through
+    ``agreements.workflow``; the enquiry must be in contracting."""
+    from agreements import workflow as contracts
+
+    return contracts.agreement_request(enquiry=enquiry, entity=entity, kind=kind, actor=actor, **kwargs)
+
+
+def terms_data(agreement, **overrides) -> dict:
+    """Complete, valid form input for the terms of ``agreement`` (an NDA or a research collaboration, co-owned
+    results shared equally between its parties up to a 100 % total)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    if agreement.kind == "nda":
+        data = {
+            "direction": "mutual",
+            "purpose": "Evaluating the anti-CD123 antibody on the unit's primary AML samples.",
+            "effective_date": today,
+            "disclosure_months": 24,
+            "survival_years": 5,
+            "marking_required": "on",
+            "oral_confirmation_days": 15,
+        }
+    else:
+        parties = list(agreement.parties.order_by("pk"))
+        shares = [100 // len(parties)] * len(parties)
+        shares[0] += 100 - sum(shares)
+        data = {
+            "work_plan": "Task 1: primary AML samples. Task 2: biomarker of response.",
+            "deliverables": "An interim report at month 6, the final report at month 24.",
+            "company_contribution": "120000.00",
+            "pricing_basis": "full_cost_plus_margin",
+            "effective_date": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+            "duration_months": 24,
+            "steering_committee": "Two members per party, every quarter.",
+            "ownership": "co_owned",
+            "exploitation_field": "Treatment of acute myeloid leukemia.",
+            "exclusive": "False",
+            "financial_return": "Royalties on net sales.",
+            "licence_access": "negotiation",
+            "publication_review_days": 30,
+            "publication_deferral_days": 90,
+        }
+        for party, share in zip(parties, shares, strict=True):
+            data[f"background_{party.pk}"] = "None."
+            data[f"share_{party.pk}"] = str(share)
+    return {**data, **overrides}
+
+
+def fill_terms(agreement, *, actor, **overrides):
+    """``agreement`` with complete terms saved through ``agreements.services``, so it may go to the company."""
+    from agreements import services
+
+    return services.agreement_save_terms(agreement=agreement, actor=actor, data=terms_data(agreement, **overrides))

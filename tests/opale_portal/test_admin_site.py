@@ -75,9 +75,9 @@ CHANGE_QUERIES = {
     "routingrule": REQUEST + 5,  # object, content type, entity autocomplete, disease area and capability choices
     "message": REQUEST + 5,  # object, enquiry, content type, enquiry autocomplete, author
     "attachment": REQUEST + 4,  # object, content type, enquiry, uploader
-    # object with its enquiry, company and entity, the same row as its stage machine, the steps' permission
-    # (the lead body's legal staff), parties, timeline, content type
-    "agreement": REQUEST + 6,
+    # object with its enquiry, company and entity (read again by Django's form), the same row as its stage
+    # machine, its draft versions, the signature circuit (parties, signatures), parties, timeline, content type
+    "agreement": REQUEST + 9,
     "stagechange": REQUEST + 4,  # object, content type, enquiry, actor
 }
 

@@ -1,0 +1,76 @@
+"""The e-mails of a contract's steps: who is told, in their language, through the outbox (partners.notices).
+
+One template (``contract_update``) says what happened in a sentence chosen here, the comment when the step
+has one for that reader, and where to look: the company's enquiry page, or the contract's admin page for staff.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from partners import notices as outbox
+
+from .choices import PartyRole
+from .models import Agreement
+
+COMPANY, LEAD, CENTRAL = "company", "lead", "central"
+
+# step -> (who reads, what happened, whether those readers see the step's comment)
+EVENTS = {
+    "request": ((LEAD, CENTRAL), _("A contract was asked for: %(kind)s with %(entity)s."), False),
+    "start_drafting": ((COMPANY,), _("The legal staff have started drafting the %(kind)s."), False),
+    "send_for_review": ((COMPANY,), _("A draft of the %(kind)s is ready for your review."), False),
+    "send_to_company": ((COMPANY,), _("A draft of the %(kind)s is ready for your review."), False),
+    "request_changes": ((LEAD, CENTRAL), _("The company asks for changes to the %(kind)s."), True),
+    "agree": ((LEAD, CENTRAL), _("The company accepts the text of the %(kind)s."), False),
+    "open_signature": ((COMPANY, LEAD), _("The %(kind)s is ready to be signed by each party."), False),
+    "enter_into_force": ((COMPANY, LEAD, CENTRAL), _("Every party has signed: the %(kind)s is in force."), False),
+    "terminate": ((COMPANY, LEAD, CENTRAL), _("The %(kind)s has been terminated."), True),
+    "cancel": ((COMPANY, LEAD, CENTRAL), _("The %(kind)s has been cancelled."), True),
+    "expire": ((COMPANY, LEAD), _("The %(kind)s has reached its end date and expired."), False),
+    "expiry_warning": ((COMPANY, LEAD), _("The %(kind)s ends on %(date)s, in %(days)d days."), False),
+}
+
+
+def contract_changed(agreement: Agreement, step: str, *, comment: str = "", **extra) -> None:
+    """Tell whoever the step concerns (EVENTS); a step not listed there tells nobody."""
+    if step not in EVENTS:
+        return
+    readers, sentence, shows_comment = EVENTS[step]
+    enquiry = agreement.enquiry
+    lead = agreement.parties.filter(role=PartyRole.LEAD_NEGOTIATOR).select_related("body").first()
+    audiences = {
+        COMPANY: (outbox.company_recipients(enquiry), enquiry.language, company_url(agreement)),
+        LEAD: (outbox.legal_recipients(lead.body) if lead else {}, outbox.staff_language(), admin_url(agreement)),
+        CENTRAL: (outbox.central_team_recipients(), outbox.staff_language(), admin_url(agreement)),
+    }
+    told: set[str] = set()
+    for reader in readers:
+        recipients, language, url = audiences[reader]
+        recipients = {email: user for email, user in recipients.items() if email not in told}
+        told.update(recipients)
+
+        def context(url=url):
+            kind = agreement.get_kind_display()
+            return {
+                "reference": agreement.reference,
+                "kind": kind,
+                "entity": agreement.entity.name,
+                "company": enquiry.company.legal_name,
+                "stage": agreement.get_stage_display(),
+                "what": str(sentence) % {"kind": kind, "entity": agreement.entity.name, **extra},
+                "comment": comment if shows_comment else "",
+                "url": url,
+            }
+
+        outbox.send(recipients=recipients, template="contract_update", language=language, context=context)
+
+
+def admin_url(agreement: Agreement) -> str:
+    return settings.PORTAL_URL + reverse("admin:agreements_agreement_change", args=[agreement.pk])
+
+
+def company_url(agreement: Agreement) -> str:
+    return settings.PORTAL_URL + reverse("partners:enquiry_detail", args=[agreement.enquiry_id])
