@@ -1,7 +1,7 @@
 """The e-mails of a contract's steps: who is told, in their language, through the outbox (partners.notices).
 
 One template (``contract_update``) says what happened in a sentence chosen here, the comment when the step
-has one for that reader, and where to look: the company's enquiry page, or the contract's admin page for staff.
+has one for that reader, and where to look: the company's contract page, or the contract's admin page for staff.
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ EVENTS = {
     "send_to_company": ((COMPANY,), _("A draft of the %(kind)s is ready for your review."), False),
     "request_changes": ((LEAD, CENTRAL), _("The company asks for changes to the %(kind)s."), True),
     "agree": ((LEAD, CENTRAL), _("The company accepts the text of the %(kind)s."), False),
+    "sign_by_company": (
+        (LEAD, CENTRAL),
+        _("The company has signed the %(kind)s: the academic signatures are awaited."),
+        False,
+    ),
     "open_signature": ((COMPANY, LEAD), _("The %(kind)s is ready to be signed by each party."), False),
     "enter_into_force": ((COMPANY, LEAD, CENTRAL), _("Every party has signed: the %(kind)s is in force."), False),
     "terminate": ((COMPANY, LEAD, CENTRAL), _("The %(kind)s has been terminated."), True),
@@ -73,4 +78,6 @@ def admin_url(agreement: Agreement) -> str:
 
 
 def company_url(agreement: Agreement) -> str:
-    return settings.PORTAL_URL + reverse("partners:enquiry_detail", args=[agreement.enquiry_id])
+    return settings.PORTAL_URL + reverse(
+        "agreements:contract_detail", kwargs={"enquiry_pk": agreement.enquiry_id, "pk": agreement.pk}
+    )

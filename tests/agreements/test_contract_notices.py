@@ -47,7 +47,8 @@ def test_the_company_reads_in_its_language_that_a_draft_awaits_it(an_nda, centra
     email = readers[company_member.email]
     assert email.language == "en"
     assert "ready for your review" in email.body_text
-    assert "/admin/" not in email.body_text  # the company's link is its enquiry page
+    assert f"/enquiries/{an_nda.enquiry_id}/contracts/{an_nda.pk}/" in email.body_text  # its contract page
+    assert "/admin/" not in email.body_text
     assert OFFICE not in readers
 
 
