@@ -45,6 +45,6 @@ def warn_expiring(today: dt.date | None = None) -> int:
             if not locked.update(expiry_warned_at=timezone.now()):
                 continue
             left = (agreement.ends_on - today).days
-            notices.contract_changed(agreement, "expiry_warning", date=agreement.ends_on.isoformat(), days=left)
+            notices.contract_changed(agreement, "expiry_warning", date=agreement.ends_on, days=left)
         warned += 1
     return warned

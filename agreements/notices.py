@@ -6,9 +6,13 @@ has one for that reader, and where to look: the company's contract page, or the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from partners import notices as outbox
 
@@ -35,7 +39,13 @@ EVENTS = {
     "terminate": ((COMPANY, LEAD, CENTRAL), _("The %(kind)s has been terminated."), True),
     "cancel": ((COMPANY, LEAD, CENTRAL), _("The %(kind)s has been cancelled."), True),
     "expire": ((COMPANY, LEAD), _("The %(kind)s has reached its end date and expired."), False),
-    "expiry_warning": ((COMPANY, LEAD), _("The %(kind)s ends on %(date)s, in %(days)d days."), False),
+    "expiry_warning": (
+        (COMPANY, LEAD),
+        lambda days: ngettext(
+            "The %(kind)s ends on %(date)s, in %(days)d day.", "The %(kind)s ends on %(date)s, in %(days)d days.", days
+        ),
+        False,
+    ),
 }
 
 
@@ -65,12 +75,22 @@ def contract_changed(agreement: Agreement, step: str, *, comment: str = "", **ex
                 "entity": agreement.entity.name,
                 "company": enquiry.company.legal_name,
                 "stage": agreement.get_stage_display(),
-                "what": str(sentence) % {"kind": kind, "entity": agreement.entity.name, **extra},
+                "what": _sentence(sentence, extra)
+                % {"kind": kind, "entity": agreement.entity.name, **_readable(extra)},
                 "comment": comment if shows_comment else "",
                 "url": url,
             }
 
         outbox.send(recipients=recipients, template="contract_update", language=language, context=context)
+
+
+def _sentence(sentence, extra: dict) -> str:
+    return sentence(extra.get("days", 0)) if callable(sentence) else str(sentence)
+
+
+def _readable(extra: dict) -> dict:
+    """Dates as the reader writes them (called in the reader's language)."""
+    return {key: date_format(value) if isinstance(value, dt.date) else value for key, value in extra.items()}
 
 
 def admin_url(agreement: Agreement) -> str:

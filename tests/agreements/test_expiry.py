@@ -3,6 +3,9 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from agreements import expiry
 from agreements.choices import ContractStage
@@ -33,7 +36,11 @@ def test_the_parties_are_warned_once_within_the_warning_period(in_force, company
     assert expiry.warn_expiring(TODAY) == 1
     assert expiry.warn_expiring(TODAY) == 0  # once
     email = Notification.objects.get(template="contract_update", recipient=company_member.email)
-    assert "2027-01-01" in email.body_text and "29 days" in email.body_text
+    with translation.override(email.language):  # the company's language: the sentence, the date as it writes it
+        sentence = ngettext(
+            "The %(kind)s ends on %(date)s, in %(days)d day.", "The %(kind)s ends on %(date)s, in %(days)d days.", 29
+        ) % {"kind": in_force.get_kind_display(), "date": date_format(dt.date(2027, 1, 1)), "days": 29}
+    assert sentence in email.body_text
 
 
 def test_the_warning_period_is_the_legal_teams_setting(in_force):
