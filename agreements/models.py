@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from partners.protected_stage import ProtectedStageMixin
+
 from . import rules as perms
 from .choices import CONTRACT_CLOSED_STAGES, AgreementKind, ContractStage, PartyRole
 
@@ -104,7 +106,7 @@ def _stage_label(code: str) -> str:
     return code
 
 
-class Agreement(models.Model):
+class Agreement(ProtectedStageMixin, models.Model):
     """One contract between the company of an enquiry and the governing bodies of one entity."""
 
     enquiry = models.ForeignKey(
@@ -166,18 +168,6 @@ class Agreement(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.stage in CONTRACT_CLOSED_STAGES
-
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
-        # as Enquiry: let Django set the protected stage again without switching protection off for all threads
-        if fields is None:
-            deferred = self.get_deferred_fields()
-            fields = [f.attname for f in self._meta.concrete_fields if f.attname not in deferred]
-        if "stage" in fields:
-            self.__dict__.pop("stage", None)
-        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-
-    def clean_fields(self, exclude=None) -> None:
-        super().clean_fields(exclude={*(exclude or ()), "stage"})
 
     def as_machine(self) -> Agreement:
         """The same row as its stage machine (``Nda`` or ``Contract``), whose transitions apply to it."""

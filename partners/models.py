@@ -39,6 +39,7 @@ from .choices import (
     RoutingStatus,
     Sector,
 )
+from .protected_stage import ProtectedStageMixin
 from .validators import normalise_registration_number
 from .workdays import add_working_days, working_days_between
 
@@ -318,7 +319,7 @@ class EnquiryQuerySet(models.QuerySet):
         return self.filter(overdue_from__lte=today or timezone.localdate())
 
 
-class Enquiry(models.Model):
+class Enquiry(ProtectedStageMixin, models.Model):
     """A company's request to work with OPALE, from draft to signed partnership or closure."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, blank=True, editable=False)
@@ -479,21 +480,6 @@ class Enquiry(models.Model):
             return None
         end = timezone.localdate(self.closed_at) if self.closed_at else timezone.localdate()
         return working_days_between(timezone.localdate(self.submitted_at), end)
-
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
-        # django-fsm's FSMModelMixin switches `protected` off on the field shared by every thread while it
-        # reloads, which lets another thread's request fail (or assign the stage). Forgetting our copy of the
-        # stage first lets Django set it again without touching the field.
-        if fields is None:
-            deferred = self.get_deferred_fields()
-            fields = [f.attname for f in self._meta.concrete_fields if f.attname not in deferred]
-        if "stage" in fields:
-            self.__dict__.pop("stage", None)
-        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-
-    def clean_fields(self, exclude=None) -> None:
-        # The stage is protected (only transitions set it); clean_fields would re-assign it and fail.
-        super().clean_fields(exclude={*(exclude or ()), "stage"})
 
     def clean(self) -> None:
         # What a submitted enquiry must contain is checked by partners.services.submission_problems, since a
