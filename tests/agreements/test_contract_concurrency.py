@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from agreements import workflow
 from agreements.choices import AgreementKind
@@ -31,7 +32,8 @@ def race(calls) -> tuple[list, list[BaseException]]:
     def attempt(call):
         try:
             start.wait(timeout=30)
-            results.append(call())
+            with translation.override("en"):  # the active language is per thread: as the test's own
+                results.append(call())
         except BaseException as error:  # noqa: BLE001 - reported by the main thread
             errors.append(error)
         finally:

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from agreements import drafts, signatures, workflow
@@ -568,7 +569,8 @@ def test_two_signatories_signing_for_the_company_at_once_record_one_signature(
     def attempt(user):
         try:
             start.wait(timeout=30)
-            outcomes.append(sign(Agreement.objects.get(pk=agreement.pk), party(agreement), user, version))
+            with translation.override("en"):  # the active language is per thread: as the test's own
+                outcomes.append(sign(Agreement.objects.get(pk=agreement.pk), party(agreement), user, version))
         except BaseException as error:  # noqa: BLE001 - reported below
             outcomes.append(error)
         finally:
