@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +16,13 @@ from partners.rules import is_central_team
 from partners.selectors import enquiries_visible_to
 
 from . import rules, services, workflow
+from .admin_amendments import AmendmentAdminMixin
+from .admin_approvals import ApprovalAdminMixin
 from .admin_drafts import DraftVersionsAdminMixin
+from .admin_settings import ContractSettingsAdmin  # noqa: F401 -- registers the settings page
 from .admin_signatures import SignatureAdminMixin
+from .admin_templates import ContractTemplateAdmin  # noqa: F401 -- registers the governing bodies' templates
+from .choices import AgreementKind
 from .models import Agreement, AgreementParty, StageChange
 from .selectors import agreements_visible_to
 from .terms import KINDS
@@ -122,12 +128,30 @@ CLOSING_STEPS = {"cancel", "terminate"}
 
 
 @admin.register(Agreement)
-class AgreementAdmin(DraftVersionsAdminMixin, SignatureAdminMixin, NotFoundOutsideScopeMixin, admin.ModelAdmin):
-    list_display = ["reference_link", "kind", "entity", "company", "stage", "stage_changed_at"]
+class AgreementAdmin(
+    AmendmentAdminMixin,
+    ApprovalAdminMixin,
+    DraftVersionsAdminMixin,
+    SignatureAdminMixin,
+    NotFoundOutsideScopeMixin,
+    admin.ModelAdmin,
+):
+    list_display = ["reference_link", "kind", "entity", "company", "stage", "signature_deadline", "stage_changed_at"]
     list_filter = ["kind", "stage"]
     search_fields = ["enquiry__reference", "enquiry__company__legal_name", "entity__name"]
     list_select_related = ["enquiry", "enquiry__company", "entity"]
-    fields = ["enquiry", "entity", "kind", "number", "language", "stage", "starts_on", "ends_on", "in_force_at"]
+    fields = [
+        "enquiry",
+        "entity",
+        "kind",
+        "number",
+        "language",
+        "stage",
+        "starts_on",
+        "ends_on",
+        "signature_deadline",
+        "in_force_at",
+    ]
     readonly_fields = fields
     inlines = [PartyInline, ContractStageChangeInline]
     change_form_template = "admin/agreements/agreement/change_form.html"
@@ -166,6 +190,8 @@ class AgreementAdmin(DraftVersionsAdminMixin, SignatureAdminMixin, NotFoundOutsi
         context["terms_editable"] = services.terms_editable(agreement, request.user)
         context.update(self.draft_context(request, agreement))
         context.update(self.signature_context(request, agreement))
+        context.update(self.approval_context(request, agreement))
+        context.update(self.amendment_context(request, agreement))
         return super().change_view(request, object_id, form_url, context)
 
     def get_urls(self):
@@ -177,7 +203,15 @@ class AgreementAdmin(DraftVersionsAdminMixin, SignatureAdminMixin, NotFoundOutsi
         terms = path(
             "<path:object_id>/terms/", self.admin_site.admin_view(self.terms_view), name="agreements_agreement_terms"
         )
-        return [step, terms, *self.draft_urls(), *self.signature_urls(), *super().get_urls()]
+        return [
+            step,
+            terms,
+            *self.draft_urls(),
+            *self.signature_urls(),
+            *self.approval_urls(),
+            *self.amendment_urls(),
+            *super().get_urls(),
+        ]
 
     def terms_view(self, request, object_id):
         """The kind's terms form; saved through agreements.services, which checks permission and stage again."""
@@ -215,8 +249,18 @@ class AgreementAdmin(DraftVersionsAdminMixin, SignatureAdminMixin, NotFoundOutsi
             "original": agreement,
             "title": gettext("Terms of %(ref)s") % {"ref": agreement.reference},
             "form": form,
+            "instead": self._instead(agreement, form.suggestion),
         }
         return TemplateResponse(request, "admin/agreements/agreement/terms_form.html", context)
+
+    @staticmethod
+    def _instead(agreement, kind: str | None) -> dict | None:
+        """The kind the terms call for instead, with the enquiry's start-a-contract page pre-filled for it."""
+        if not kind:
+            return None
+        query = urlencode({"kind": kind, "entity": agreement.entity_id, "language": agreement.language})
+        url = reverse("admin:partners_enquiry_start_contract", args=[agreement.enquiry_id])
+        return {"label": AgreementKind(kind).label, "url": f"{url}?{query}"}
 
     def step_view(self, request, object_id, name):
         agreement = self.get_object(request, object_id)

@@ -23,7 +23,7 @@ class DraftVersionsAdminMixin:
         """What the contract's page shows of its versions: nothing for those who may not see them."""
         if not drafts.may_see_versions(agreement, request.user):
             return {"versions": None}
-        versions = list(agreement.versions.select_related("requested_by").order_by("-number"))
+        versions = list(agreement.versions.select_related("requested_by", "body_template__body").order_by("-number"))
         for version in versions:
             version.retryable = drafts.is_retryable(version)
         may_draft = (

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.template import TemplateDoesNotExist, engines, loader
+from django.template import Context, TemplateDoesNotExist, engines, loader
 from django.utils import timezone, translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -33,7 +33,7 @@ from .choices import PartyRole
 from .terms import KINDS
 
 if TYPE_CHECKING:
-    from .models import Agreement, DraftVersion
+    from .models import Agreement, ContractTemplate, DraftVersion
 
 # Bump when this module changes what a draft prints (formatting, inputs): every draft then renders anew once.
 FORMAT_VERSION = 1
@@ -57,6 +57,31 @@ IN_ITS_OWN_ANNEX = {
             "en": "In full in the annex “Scientific programme”.",
         }
         for key in ("work_plan", "deliverables")
+    },
+    "patent_licence": {
+        "diligence_plan": {
+            "fr": "Texte intégral à l’annexe « Plan de développement ».",
+            "en": "In full in the annex “Development plan”.",
+        }
+    },
+    "cifre": {
+        "research_programme": {
+            "fr": "Texte intégral à l’annexe « Programme de la thèse ».",
+            "en": "In full in the annex “Thesis programme”.",
+        }
+    },
+    "industrial_chair": {
+        key: {
+            "fr": "Texte intégral à l’annexe « Programme de la chaire ».",
+            "en": "In full in the annex “Programme of the chair”.",
+        }
+        for key in ("research_programme", "teaching_programme")
+    },
+    "joint_lab": {
+        "roadmap": {
+            "fr": "Texte intégral à l’annexe « Feuille de route ».",
+            "en": "In full in the annex “Roadmap”.",
+        }
     },
 }
 
@@ -125,14 +150,19 @@ def render_pdf(html: str) -> bytes:
 
 
 # ---- what a draft prints ----------------------------------------------------------------------------------------
+AMENDMENT_TEMPLATE = "amendment"  # an amendment of any kind prints the terms it changes, not the whole contract
+
+
 def template_name(agreement: Agreement, language: str) -> str:
-    """``<kind>_fr.html`` for French alone, ``<kind>_en.html`` (which extends the French) for both languages."""
+    """``<kind>_fr.html`` for French alone, ``<kind>_en.html`` (which extends the French) for both languages;
+    ``amendment_<language>.html`` for an amendment, whatever the kind it amends."""
     spec = KINDS.get(agreement.kind)
     if spec is None:
         raise LookupError(f"no draft template for contracts of kind {agreement.kind!r}")
     if language not in LANGUAGES:
         raise LookupError(f"no draft template in language {language!r}")
-    return f"{TEMPLATE_DIR}/{spec.template}_{language}.html"
+    base = AMENDMENT_TEMPLATE if agreement.amends_id else spec.template
+    return f"{TEMPLATE_DIR}/{base}_{language}.html"
 
 
 def _template_chain(agreement: Agreement, language: str) -> list[str]:
@@ -312,9 +342,47 @@ def _terms_view(agreement: Agreement, language: str, parties: list[dict[str, Any
             per_party.setdefault(term.key, []).append({"party": term.party, "value": term.value})
         else:
             t[term.key] = term.value
-    annexed = IN_ITS_OWN_ANNEX.get(agreement.kind, {})
+    # an amendment has no such annex: its summary gives every term in full
+    annexed = {} if agreement.amends_id else IN_ITS_OWN_ANNEX.get(agreement.kind, {})
     rows = [[term.label, annexed[term.key][language] if term.key in annexed else term.value] for term in terms]
-    return {"t": t, "per_party": per_party, "rows": rows}
+    view = {"t": t, "per_party": per_party, "rows": rows}
+    if agreement.amends_id:
+        with translation.override(language):
+            view["changes"] = amended_terms(agreement, parties)
+    return view
+
+
+def amended_terms(agreement: Agreement, parties: list[dict[str, Any]]) -> list[list[str]]:
+    """What an amendment changes: [label, value in the contract it amends, value as amended] for each term that
+    differs, in the form's order and the active language ("—" where one side has no such term)."""
+    from .amendments import terms_before  # the amendments module builds on this one
+
+    names = {str(p["pk"]): p["name"] for p in parties}
+    # per-party terms are keyed by the amendment's own parties: the parent's are matched to them by body/company.
+    # Once in force the parent carries the amended terms: what they replaced is read from before it.
+    before_terms = terms_before(agreement)
+    old = {t.field: t for t in terms_in_words(agreement, before_terms, party_names=names)}
+    new = {t.field: t for t in terms_in_words(agreement, party_names=names)}
+    rows = []
+    for field in [*new, *(f for f in old if f not in new)]:
+        was, now = old.get(field), new.get(field)
+        if was is None or now is None or was.value != now.value:
+            rows.append([(now or was).label, was.value if was else "—", now.value if now else "—"])
+    return rows
+
+
+def _rekey_parties(parent: Agreement, agreement: Agreement, terms: dict[str, Any]) -> dict[str, Any]:
+    """``terms`` of ``parent`` with per-party values keyed by the matching parties of ``agreement`` (same company
+    or body): an amendment has parties of its own, copied from the contract it amends."""
+    own = {(p.company_id, p.body_id): str(p.pk) for p in agreement.parties.all()}
+    theirs = {str(p.pk): own.get((p.company_id, p.body_id)) for p in parent.parties.all()}
+    rekeyed: dict[str, Any] = {}
+    for key, value in terms.items():
+        if isinstance(value, dict) and value and all(k in theirs for k in value):
+            rekeyed[key] = {theirs[k]: v for k, v in value.items() if theirs[k] is not None}
+        else:
+            rekeyed[key] = value
+    return rekeyed
 
 
 def signatures_of(agreement: Agreement) -> list[dict[str, Any]]:
@@ -336,6 +404,24 @@ def signatures_of(agreement: Agreement) -> list[dict[str, Any]]:
     ]
 
 
+def _amended_contract(agreement: Agreement) -> dict[str, Any] | None:
+    """The contract an amendment changes, as the amendment names it."""
+    parent = agreement.amends
+    if parent is None:
+        return None
+    with translation.override("fr"):
+        kind_fr = str(parent.get_kind_display())
+    with translation.override("en"):
+        kind_en = str(parent.get_kind_display())
+    return {
+        "reference": parent.reference,
+        "kind_fr": kind_fr,
+        "kind_en": kind_en,
+        "in_force_on": timezone.localtime(parent.in_force_at).date().isoformat() if parent.in_force_at else "",
+        "number": agreement.amendment_number,
+    }
+
+
 def document_inputs(agreement: Agreement, language: str, final: bool) -> dict[str, Any]:
     """Everything a draft prints besides its templates and its version row, as plain JSON-safe data. A final
     version carries the signatures (a draft is what is being signed: it has none)."""
@@ -355,6 +441,7 @@ def document_inputs(agreement: Agreement, language: str, final: bool) -> dict[st
         "language": language,
         "final": bool(final),
         "project": enquiry.title,
+        "amends": _amended_contract(agreement),
         "entity": {"name": agreement.entity.name, "code": agreement.entity.code},
         "parties": parties,
         "terms": agreement.terms or {},
@@ -375,28 +462,77 @@ def _template_file(name: str) -> Path:
     raise TemplateDoesNotExist(name)
 
 
-def _template_sources(agreement: Agreement, language: str) -> list[tuple[str, bytes]]:
+def _template_sources(
+    agreement: Agreement, language: str, body_template: ContractTemplate | None = None
+) -> list[tuple[str, bytes]]:
+    """The portal's chain of templates, and a governing body's version (its source, under its own id) when the
+    draft is made from one: a body's version may extend any of the portal's kind templates."""
     sources = [(name, _template_file(name).read_bytes()) for name in _template_chain(agreement, language)]
+    if body_template is not None:
+        sources.append((f"contract-template:{body_template.pk}", body_template.source.encode()))
     stylesheet = finders.find(STYLESHEET)
     sources.append((STYLESHEET, Path(stylesheet).read_bytes() if stylesheet else b""))
     return sources
 
 
-def content_hash(agreement: Agreement, language: str, final: bool) -> str:
+class _Current:
+    """The ``body_template`` default: the lead negotiator's version in use now (agreements.body_templates)."""
+
+    def __repr__(self) -> str:
+        return "CURRENT"
+
+
+CURRENT: Any = _Current()
+
+
+def body_template_for(agreement: Agreement, language: str) -> ContractTemplate | None:
+    from .body_templates import template_for  # that module builds on this one
+
+    return template_for(agreement, language)
+
+
+def content_hash(agreement: Agreement, language: str, final: bool, *, body_template=CURRENT) -> str:
     """SHA-256 over what a draft is made from: its inputs (terms, parties and their signatories, language, final or
-    not) and the source of its templates and stylesheet. Equal hashes print the same text."""
+    not) and the source of its templates and stylesheet, a governing body's version included. Equal hashes print
+    the same text."""
+    if body_template is CURRENT:
+        body_template = body_template_for(agreement, language)
     digest = hashlib.sha256()
     inputs = document_inputs(agreement, language, final)
     digest.update(json.dumps(inputs, sort_keys=True, ensure_ascii=False, default=str).encode())
-    for name, source in _template_sources(agreement, language):
+    for name, source in _template_sources(agreement, language, body_template):
         digest.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(source).digest())
     return digest.hexdigest()
 
 
-def build_html(agreement: Agreement, language: str, final: bool, *, version: DraftVersion | None = None) -> str:
-    """The draft's HTML: the kind's template in ``language``, extending the one base with the print stylesheet.
+def build_html(
+    agreement: Agreement,
+    language: str,
+    final: bool,
+    *,
+    version: DraftVersion | None = None,
+    body_template=CURRENT,
+) -> str:
+    """The draft's HTML: the kind's template in ``language`` (or the lead negotiator's own version of it: the one
+    ``version`` was made from, else the one in use), extending the one base with the print stylesheet.
     ``version`` gives the footer its number, date and content hash (without one: a preview, numbered "–")."""
+    if body_template is CURRENT:
+        body_template = version.body_template if version is not None else body_template_for(agreement, language)
     inputs = document_inputs(agreement, language, final)
+    return html_from_inputs(
+        inputs, template_name=template_name(agreement, language), version=version, body_template=body_template
+    )
+
+
+def html_from_inputs(
+    inputs: dict[str, Any],
+    *,
+    template_name: str,
+    version: DraftVersion | None = None,
+    body_template: ContractTemplate | None = None,
+) -> str:
+    """The HTML of ``inputs`` (as ``document_inputs`` gives them) through the portal's template ``template_name``,
+    or through a governing body's version, compiled by its restricted engine (agreements.body_templates)."""
     made = timezone.localtime(version.created_at) if version is not None else timezone.localtime()
     signatures = [{**s, "signed_at": dt.datetime.fromisoformat(s["signed_at"])} for s in inputs["signatures"]]
     by_party = {s["party_pk"]: s for s in signatures}
@@ -407,8 +543,8 @@ def build_html(agreement: Agreement, language: str, final: bool, *, version: Dra
         "signing_parties": [p for p in parties if p["must_sign"]],
         "fr": inputs["views"]["fr"],
         "en": inputs["views"].get("en"),
-        "bilingual": language == "en",
-        "final": bool(final),
+        "bilingual": inputs["language"] == "en",
+        "final": bool(inputs["final"]),
         "raw": inputs["terms"],
         "signatures": signatures,
         "version_number": version.number if version is not None else None,
@@ -417,4 +553,8 @@ def build_html(agreement: Agreement, language: str, final: bool, *, version: Dra
         "stylesheet": f"/{settings.STATIC_URL.strip('/')}/{STYLESHEET}",
     }
     with translation.override("fr"):
-        return loader.render_to_string(template_name(agreement, language), context)
+        if body_template is not None:
+            from .body_templates import compile_template
+
+            return compile_template(body_template).render(Context(context))
+        return loader.render_to_string(template_name, context)

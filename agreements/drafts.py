@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from partners.rules import is_central_team, is_legal_staff
 
-from . import documents, rules
+from . import body_templates, documents, rules
 from .choices import ContractStage
 from .models import Agreement, DraftDownload, DraftVersion
 from .terms import KINDS
@@ -66,7 +66,8 @@ def draft_request(
         if locked.stage == ContractStage.CANCELLED:
             raise WorkflowError(_("Contract %(ref)s is cancelled: no new draft.") % {"ref": locked.reference})
         final = locked.in_force_at is not None if final is None else final
-        digest = documents.content_hash(locked, language, final)
+        body_template = _body_template(locked, language, final)
+        digest = documents.content_hash(locked, language, final, body_template=body_template)
         same = locked.versions.filter(content_hash=digest, status__in=[V.READY, V.RENDERING]).order_by("-number")
         existing = same.first()
         if existing is not None:
@@ -80,13 +81,29 @@ def draft_request(
             status=V.RENDERING,
             content_hash=digest,
             terms=locked.terms or {},
-            template_name=documents.template_name(locked, language),
+            template_name=(
+                documents.template_name(locked, language)
+                if body_template is None
+                else body_templates.label(body_template)
+            ),
+            body_template=body_template,
             is_final=final,
             requested_by=actor,
         )
         version.reused = False
         _queue(version)
     return version
+
+
+def _body_template(agreement: Agreement, language: str, final: bool):
+    """The lead negotiator's template version in use for the contract's kind and language (None: the portal's).
+    A final version prints the text that was signed: it keeps the template of the version signed last, even if
+    the body has put another in use since."""
+    if final:
+        signed = agreement.signatures.select_related("version__body_template").order_by("-signed_at", "-pk").first()
+        if signed is not None and signed.version.language == language:
+            return signed.version.body_template
+    return documents.body_template_for(agreement, language)
 
 
 def draft_retry(*, version: DraftVersion, actor) -> DraftVersion:
@@ -128,7 +145,7 @@ def draft_render(version_id: int) -> str:
     Safe to run twice: a version already ready or failed is left as it is ("skipped"). Renders outside any
     transaction (it takes a while), then stores under the row's lock."""
     version = (
-        DraftVersion.objects.select_related("agreement__enquiry__company", "agreement__entity")
+        DraftVersion.objects.select_related("agreement__enquiry__company", "agreement__entity", "body_template")
         .filter(pk=version_id)
         .first()
     )

@@ -40,3 +40,24 @@ class WetScanForm(forms.Form):
     scan = forms.FileField(label=_("Scan of the signed copy (PDF)"))
     signer_name = forms.CharField(label=_("Signed by"), max_length=200)
     signer_title = forms.CharField(label=_("Title of the signatory"), max_length=200)
+
+
+class NdaAskForm(forms.Form):
+    """The company asks for an NDA with one of the entities working on its enquiry."""
+
+    entity = forms.ModelChoiceField(
+        label=_("With"),
+        queryset=None,
+        empty_label=None,
+        help_text=_("The entity's lead governing body drafts the NDA and signs it for the academic side."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the text"),
+        choices=[("fr", _("French")), ("en", _("French and English"))],
+        help_text=_("A contract with a French public body is in French; an English translation may stand beside it."),
+    )
+
+    def __init__(self, *args, entities, enquiry, **kwargs):
+        kwargs.setdefault("initial", {"language": "en" if enquiry.language == "en" else "fr"})
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = entities

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -136,6 +136,22 @@ class Agreement(ProtectedStageMixin, models.Model):
     ends_on = models.DateField(_("end date"), null=True, blank=True)
     in_force_at = models.DateTimeField(_("in force since"), null=True, blank=True)
     expiry_warned_at = models.DateTimeField(_("expiry warning sent"), null=True, blank=True)
+    signature_deadline = models.DateField(
+        _("sign by"),
+        null=True,
+        blank=True,
+        help_text=_("The date by which the rules require it signed (CIFRE: 6 months after the thesis starts; ANR …)."),
+    )
+    deadline_warned_at = models.DateTimeField(_("deadline warning sent"), null=True, blank=True)
+    amends = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("amends"),
+        help_text=_("The contract in force this amendment changes."),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("asked by")
     )
@@ -164,6 +180,13 @@ class Agreement(ProtectedStageMixin, models.Model):
     @property
     def is_nda(self) -> bool:
         return self.kind == AgreementKind.NDA
+
+    @property
+    def amendment_number(self) -> int | None:
+        """Its rank among the amendments of the contract it amends (1 for the first), or None for a contract."""
+        if self.amends_id is None:
+            return None
+        return Agreement.objects.filter(amends_id=self.amends_id, number__lte=self.number).count()
 
     @property
     def is_closed(self) -> bool:
@@ -386,6 +409,15 @@ class DraftVersion(models.Model):
     content_hash = models.CharField(_("content hash"), max_length=64, db_index=True)
     terms = models.JSONField(_("terms it was made from"), default=dict)
     template_name = models.CharField(_("template"), max_length=200)
+    body_template = models.ForeignKey(
+        "ContractTemplate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+        verbose_name=_("governing body's template"),
+        help_text=_("The body's own template version it was made from; empty: the portal's template."),
+    )
     is_final = models.BooleanField(_("final (no watermark)"), default=False)
     pdf = models.FileField(_("PDF"), upload_to=draft_path, blank=True)
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
@@ -455,6 +487,120 @@ class Signature(models.Model):
         raise PermissionDenied("A signature is a record: it is never deleted.")
 
 
+class ApprovalKind(models.TextChoices):
+    """Steps recorded before signature (DOMAIN.md section 3; issue 6)."""
+
+    DPO_SIGN_OFF = "dpo_sign_off", _("Data protection officer's sign-off")
+    TRANSPARENCY = "transparency", _("Transparency declaration (Transparence Santé)")
+    ANTI_GIFT = "anti_gift", _("Anti-gift declaration or authorisation")
+    SCIENTIFIC_COUNCIL = "scientific_council", _("Cooperative group's scientific council")
+    DATA_ACCESS_COMMITTEE = "data_access_committee", _("Data access committee")
+    PUBLICATION_CHARTER = "publication_charter", _("Publication charter accepted by the company")
+    PATIENT_COMMITTEE = "patient_committee", _("Patient committee's review of the information notes")
+    ETHICS = "ethics", _("Ethics committee (CPP) opinion")
+    REGULATORY = "regulatory", _("Regulatory approval (ANSM)")
+
+
+class ApprovalDecision(models.TextChoices):
+    PENDING = "pending", _("Awaited")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+class Approval(models.Model):
+    """One step a contract needs before its signature (a committee's decision, a declaration, a sign-off), with
+    its date and decision. agreements.approvals says which a contract needs and records them."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("contract")
+    )
+    kind = models.CharField(_("step"), max_length=30, choices=ApprovalKind.choices)
+    may_be_waived = models.BooleanField(
+        _("may be marked not applicable"), default=False, help_text=_("Some steps apply only to some projects.")
+    )
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=ApprovalDecision.choices, default=ApprovalDecision.PENDING
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval before signature")
+        verbose_name_plural = _("approvals before signature")
+        ordering = ["agreement", "pk"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "kind"], name="approval_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_decision_display()}"
+
+    @property
+    def clears(self) -> bool:
+        """Whether this step no longer holds the signature back."""
+        return self.decision == ApprovalDecision.APPROVED or (
+            self.decision == ApprovalDecision.NOT_APPLICABLE and self.may_be_waived
+        )
+
+
+class ContractTemplate(models.Model):
+    """A governing body's own text for one kind of contract in one language, versioned: legal staff write or
+    upload it, preview it as a PDF, then put it in use. The portal's templates are used where a body has none."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
+        IN_USE = "in_use", _("In use")
+        RETIRED = "retired", _("Retired")
+
+    body = models.ForeignKey(
+        "partners.GoverningBody",
+        on_delete=models.PROTECT,
+        related_name="contract_templates",
+        verbose_name=_("governing body"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=AgreementKind.choices)
+    language = models.CharField(
+        _("language of the text"), max_length=2, choices=[("fr", _("French")), ("en", _("French and English"))]
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    source = models.TextField(_("template"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    preview = models.FileField(_("preview PDF"), upload_to="template-previews/", blank=True)
+    preview_requested_at = models.DateTimeField(_("preview asked for"), null=True, blank=True)
+    preview_error = models.TextField(_("why the preview failed"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("written by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    in_use_since = models.DateTimeField(_("in use since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contract template")
+        verbose_name_plural = _("contract templates")
+        ordering = ["body", "kind", "language", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "kind", "language", "number"], name="template_version_unique"),
+            models.UniqueConstraint(
+                fields=["body", "kind", "language"],
+                condition=models.Q(status="in_use"),
+                name="template_one_in_use",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} – {self.get_kind_display()} ({self.language}) v{self.number}"
+
+
 class ContractSettings(models.Model):
     """Defaults and bounds of contract terms, which the legal team changes in the admin (DOMAIN.md section 3).
 
@@ -490,6 +636,15 @@ class ContractSettings(models.Model):
     expiry_warning_days = models.PositiveSmallIntegerField(
         _("Warn the parties this many days before expiry"), default=30
     )
+    deadline_warning_days = models.PositiveSmallIntegerField(
+        _("Warn this many days before a signature deadline (CIFRE, ANR consortium)"), default=30
+    )
+    option_months_min = models.PositiveSmallIntegerField(_("Option: shortest duration (months)"), default=6)
+    option_months_max = models.PositiveSmallIntegerField(_("Option: longest duration (months)"), default=12)
+    option_months_default = models.PositiveSmallIntegerField(_("Option: duration, default (months)"), default=12)
+    industrial_chair_months_default = models.PositiveSmallIntegerField(
+        _("Industrial chair: duration, default (months)"), default=48
+    )
 
     class Meta:
         verbose_name = _("contract settings")
@@ -497,6 +652,36 @@ class ContractSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Contract settings"))
+
+    # (minimum, default, maximum) triples: a default outside its bounds would pre-fill a value the form refuses.
+    BOUNDS = (
+        ("nda_disclosure_months_min", "nda_disclosure_months_default", "nda_disclosure_months_max"),
+        ("nda_survival_years_min", "nda_survival_years_default", "nda_survival_years_max"),
+        ("option_months_min", "option_months_default", "option_months_max"),
+    )
+
+    def clean(self) -> None:
+        errors = {}
+        for low, default, high in self.BOUNDS:
+            lowest, usual, highest = getattr(self, low), getattr(self, default), getattr(self, high)
+            if None in (lowest, usual, highest):
+                continue
+            if lowest < 1:
+                errors[low] = _("At least 1.")
+            elif lowest > highest:
+                errors[high] = _("The maximum is below the minimum (%(min)s).") % {"min": lowest}
+            elif not lowest <= usual <= highest:
+                errors[default] = _("The default must lie between the minimum (%(min)s) and the maximum (%(max)s).") % {
+                    "min": lowest,
+                    "max": highest,
+                }
+        if self.industrial_chair_months_default and self.collaboration_months_max:
+            if self.industrial_chair_months_default > self.collaboration_months_max:
+                errors["industrial_chair_months_default"] = _(
+                    "Longer than the longest collaboration (%(max)s months)."
+                ) % {"max": self.collaboration_months_max}
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def current(cls) -> ContractSettings:

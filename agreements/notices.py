@@ -39,6 +39,19 @@ EVENTS = {
     "terminate": ((COMPANY, LEAD, CENTRAL), _("The %(kind)s has been terminated."), True),
     "cancel": ((COMPANY, LEAD, CENTRAL), _("The %(kind)s has been cancelled."), True),
     "expire": ((COMPANY, LEAD), _("The %(kind)s has reached its end date and expired."), False),
+    "deadline_warning": (
+        (COMPANY, LEAD, CENTRAL),
+        lambda days: (
+            ngettext(
+                "The %(kind)s must be signed by %(date)s, in %(days)d day: its rules set that deadline.",
+                "The %(kind)s must be signed by %(date)s, in %(days)d days: its rules set that deadline.",
+                days,
+            )
+            if days >= 0
+            else _("The %(kind)s had to be signed by %(date)s: that deadline has passed.")
+        ),
+        False,
+    ),
     "expiry_warning": (
         (COMPANY, LEAD),
         lambda days: ngettext(

@@ -6,20 +6,19 @@ parties come from agreements.signatures, so "who must still sign" is said once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from . import amendments
 from .choices import AgreementKind, ContractStage, PartyRole
 from .models import Agreement
+from .selectors import COMPANY_REVIEWS
 from .signatures import awaited, party_name
 
 C = ContractStage
-
-# Stages in which the company is asked to act: review the draft (accept or ask for changes), or sign.
-COMPANY_REVIEWS = frozenset({C.SENT_FOR_REVIEW, C.SENT_TO_COMPANY})
 
 
 @dataclass(frozen=True)
@@ -27,10 +26,15 @@ class Progress:
     sentence: str  # the stage in plain words
     ball: str  # who acts next, or "" when nobody does (in force, closed)
     company_acts: bool  # the ball is the company's: the page highlights it
+    title: str = ""  # what the contract is: its kind, or "Amendment No. 1 to <reference>"
 
 
 def progress(agreement: Agreement) -> Progress:
-    """The stage of ``agreement`` in words the company reads, and who acts next."""
+    """The contract named as the company reads it, its stage in plain words, and who acts next."""
+    return replace(_stage(agreement), title=amendments.title(agreement))
+
+
+def _stage(agreement: Agreement) -> Progress:
     stage = agreement.stage
     lead = _lead_name(agreement)
     legal = _("The legal staff of %(body)s") % {"body": lead}
@@ -46,9 +50,11 @@ def progress(agreement: Agreement) -> Progress:
     if stage in (C.CHANGES_REQUESTED, C.IN_NEGOTIATION):
         return Progress(_("You asked for changes: the legal staff are revising the text."), legal, False)
     if stage == C.AGREED and agreement.kind == AgreementKind.NDA:
-        return Progress(_("You accepted the text: it awaits your signature."), you, True)
+        return Progress(_("Your company accepted the text: it awaits your company’s signature."), you, True)
     if stage == C.AGREED:
-        return Progress(_("You accepted the text: the legal staff will open the signature circuit."), legal, False)
+        return Progress(
+            _("Your company accepted the text: the legal staff will open the signature circuit."), legal, False
+        )
     if stage in (C.SIGNED_BY_COMPANY, C.IN_SIGNATURE):
         waiting = awaited(agreement)
         names = [you if p.role == PartyRole.COMPANY else party_name(p) for p in waiting]
@@ -57,7 +63,7 @@ def progress(agreement: Agreement) -> Progress:
             _("Being signed: awaiting %(names)s.") % {"names": ", ".join(names)}, ", ".join(names), company_acts
         )
     if stage == C.IN_FORCE:
-        since = date_format(timezone.localtime(agreement.in_force_at), "j M Y") if agreement.in_force_at else ""
+        since = date_format(timezone.localtime(agreement.in_force_at), "j F Y") if agreement.in_force_at else ""
         sentence = _("Signed by every party: in force since %(date)s.") % {"date": since}
         if agreement.kind == AgreementKind.NDA:
             sentence += " " + _("You may now share confidential documents on this enquiry.")

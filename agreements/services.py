@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import rules
+from . import approvals, rules
 from .choices import ContractStage
 from .models import Agreement
 from .terms import KINDS
@@ -29,7 +31,9 @@ def terms_editable(agreement: Agreement, user) -> bool:
     return agreement.kind in KINDS and agreement.stage in TERMS_OPEN_STAGES and rules.can_draft(agreement, user)
 
 
-def agreement_save_terms(*, agreement: Agreement, actor, data: Mapping[str, Any]) -> Agreement:
+def agreement_save_terms(
+    *, agreement: Agreement, actor, data: Mapping[str, Any], at: dt.datetime | None = None
+) -> Agreement:
     """Check ``data`` (the kind's form input) with the kind's form and save it as the agreement's terms, with the
     effective and end dates they give. Raises ValidationError with the form's errors by field."""
     spec = KINDS.get(agreement.kind)
@@ -44,10 +48,12 @@ def agreement_save_terms(*, agreement: Agreement, actor, data: Mapping[str, Any]
                 _("Contract %(ref)s is “%(stage)s”: its terms can no longer change.")
                 % {"ref": locked.reference, "stage": locked.get_stage_display()}
             )
-        form = spec.form(data, agreement=locked)
+        form = spec.form(data, agreement=locked, today=timezone.localdate(at) if at else None)
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         locked.terms = form.to_terms()
         locked.starts_on, locked.ends_on = form.period(form.cleaned_data)
-        locked.save(update_fields=["terms", "starts_on", "ends_on"])
+        locked.signature_deadline = spec.signature_deadline(form.cleaned_data) if spec.signature_deadline else None
+        locked.save(update_fields=["terms", "starts_on", "ends_on", "signature_deadline"])
+        approvals.sync(locked)  # a term may call for a step before signature (a clinician: declarations)
     return locked

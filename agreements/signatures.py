@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from partners.attachments import sniff
 from partners.rules import is_legal_staff
 
-from . import workflow
+from . import approvals, workflow
 from .choices import AgreementKind, ContractStage, PartyRole
 from .models import Agreement, AgreementParty, DraftVersion, Signature
 from .workflow import WorkflowError
@@ -317,6 +317,7 @@ def _check_not_signed(agreement: Agreement, party: AgreementParty) -> None:
 
 def _check_stage(agreement: Agreement, party: AgreementParty) -> None:
     if agreement.stage == signing_stage(agreement, party):
+        approvals.check_before_signature(agreement)  # recorded before the circuit opened; never undone since
         return
     if agreement.kind == AgreementKind.NDA and agreement.stage == C.AGREED:
         raise WorkflowError(_("The company signs the NDA first; the academic parties sign once it has."))

@@ -7,6 +7,7 @@ from . import views
 app_name = "agreements"
 
 urlpatterns = [
+    path("ask-nda/", views.nda_ask, name="nda_ask"),
     path("<int:pk>/", views.contract_detail, name="contract_detail"),
     path("<int:pk>/versions/<int:number>/pdf/", views.version_download, name="version_download"),
     path("<int:pk>/changes/", views.contract_request_changes, name="contract_request_changes"),

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed, has_transition_perm
 
+from partners.models import Entity
 from partners.selectors import company_enquiries
 
-from . import drafts, signatures, workflow
-from .choices import ContractStage, PartyRole
-from .forms import ChangesForm, SignForm
+from . import amendments, documents, drafts, signatures, workflow
+from .choices import AgreementKind, ContractStage, PartyRole
+from .forms import ChangesForm, NdaAskForm, SignForm
 from .models import Agreement, DraftVersion
 from .progress import progress
 from .selectors import agreements_visible_to
@@ -82,7 +83,19 @@ def _context(request, agreement: Agreement, *, changes_form=None, sign_form=None
         "to_sign": to_sign if signing_open else None,
         "sign_form": sign_form if may_sign else None,
         "company_signatories": signatures.company_signatories(agreement) if signing_open and not may_sign else [],
+        **_amendment_context(agreement),
     }
+
+
+def _amendment_context(agreement: Agreement) -> dict:
+    """An amendment: the contract it amends, and what it changes once its text went to the company. A contract
+    that came into force: the amendments in force that changed it."""
+    if agreement.amends_id is not None:
+        shown = agreement.stage not in drafts.COMPANY_NOT_YET  # before that, the text is the legal staff's draft
+        changes = documents.amended_terms(agreement, documents.parties_of(agreement)) if shown else []
+        return {"amended": agreement.amends, "changes": changes, "amended_by": []}
+    amended_by = amendments.in_force(agreement) if agreement.in_force_at is not None else []
+    return {"amended": None, "changes": [], "amended_by": amended_by}
 
 
 @login_required
@@ -167,3 +180,33 @@ def contract_sign(request, enquiry_pk, pk):
     else:
         messages.success(request, _("You signed contract %(ref)s for your company.") % {"ref": agreement.reference})
     return redirect("agreements:contract_detail", enquiry_pk=enquiry_pk, pk=pk)
+
+
+@login_required
+@require_POST
+def nda_ask(request, enquiry_pk):
+    """The company asks for an NDA from its enquiry page; the lead body's legal staff are told and draft it."""
+    enquiry = get_object_or_404(company_enquiries(request.user), pk=enquiry_pk)
+    # Any entity the enquiry went to: the workflow then says why one is refused (declined, an NDA under way).
+    form = NdaAskForm(request.POST, entities=Entity.objects.filter(routings__enquiry=enquiry), enquiry=enquiry)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("partners:enquiry_detail", pk=enquiry.pk)
+    try:
+        agreement = workflow.agreement_request(
+            enquiry=enquiry,
+            entity=form.cleaned_data["entity"],
+            kind=AgreementKind.NDA,
+            actor=request.user,
+            language=form.cleaned_data["language"],
+        )
+    except (workflow.WorkflowError, PermissionDenied, ValidationError) as error:
+        _refusal(request, error)
+        return redirect("partners:enquiry_detail", pk=enquiry.pk)
+    messages.success(
+        request,
+        _("Your request for an NDA was sent: the legal staff of %(body)s will draft it and send it to you for review.")
+        % {"body": agreement.parties.get(role=PartyRole.LEAD_NEGOTIATOR).body.name},
+    )
+    return redirect("agreements:contract_detail", enquiry_pk=enquiry.pk, pk=agreement.pk)

@@ -20,8 +20,8 @@ from partners.choices import EnquiryStage, RoutingStatus
 from partners.models import Enquiry, Entity
 from partners.rules import is_central_team
 
-from . import notices
-from .choices import AgreementKind, ContractStage, PartyRole
+from . import approvals, notices
+from .choices import CONTRACT_CLOSED_STAGES, AgreementKind, ContractStage, PartyRole
 from .models import Agreement, AgreementParty, Contract, Nda, StageChange
 from .terms import KINDS
 
@@ -82,6 +82,7 @@ def agreement_request(
             created_at=at,
         )
         _add_parties(agreement, locked, entity)
+        approvals.sync(agreement)
         _record(agreement, actor=actor, transition="request", from_stage="", comment="", at=at)
         notices.contract_changed(agreement, "request")
     return agreement
@@ -99,6 +100,20 @@ def _check_may_request(enquiry: Enquiry, entity: Entity, kind: str, actor) -> No
             _("%(entity)s is not working on enquiry %(ref)s: route it there first.")
             % {"entity": entity, "ref": enquiry.reference}
         )
+    if kind == AgreementKind.NDA:
+        under_way = enquiry.agreements.filter(entity=entity, kind=AgreementKind.NDA).exclude(
+            stage__in=CONTRACT_CLOSED_STAGES
+        )
+        existing = under_way.order_by("number").first()
+        if existing is not None:
+            raise WorkflowError(
+                _("An NDA with %(entity)s is already under way on this enquiry: %(ref)s (%(stage)s).")
+                % {"entity": entity, "ref": existing.reference, "stage": existing.get_stage_display()}
+            )
+    spec = KINDS.get(kind)
+    refusal = spec.refuses_request(enquiry) if spec and spec.refuses_request else None
+    if refusal:
+        raise WorkflowError(refusal)
     if kind != AgreementKind.NDA and enquiry.stage != EnquiryStage.CONTRACTING:
         raise WorkflowError(
             _("Agreements start once the central team has confirmed contracting on enquiry %(ref)s.")
@@ -116,19 +131,40 @@ def _check_may_request(enquiry: Enquiry, entity: Entity, kind: str, actor) -> No
 
 
 def _add_parties(agreement: Agreement, enquiry: Enquiry, entity: Entity) -> None:
+    """The company, the lead negotiator, then the co-owners. A co-owner signs unless its governance row records a
+    mandate for the lead; for a licence or an option, the IP agent ("mandataire unique") signs for every academic
+    party and the others sign through it."""
     AgreementParty.objects.create(agreement=agreement, role=PartyRole.COMPANY, company_id=enquiry.company_id)
     governances = list(entity.governances.select_related("body").order_by("-is_lead_negotiator", "body__short_name"))
+    spec = KINDS.get(agreement.kind)
+    agent = next((g for g in governances if g.is_ip_agent), None) if spec and spec.ip_agent_signs else None
+    lead_governance, co_owners = governances[0], governances[1:]
     lead = AgreementParty.objects.create(
-        agreement=agreement, role=PartyRole.LEAD_NEGOTIATOR, body=governances[0].body, must_sign=True
+        agreement=agreement,
+        role=PartyRole.LEAD_NEGOTIATOR,
+        body=lead_governance.body,
+        must_sign=agent is None or agent is lead_governance,
     )
-    for governance in governances[1:]:
-        AgreementParty.objects.create(
+    signer = lead
+    if agent is not None and agent is not lead_governance:  # the agent first, so the others can sign through it
+        co_owners = [agent, *(g for g in co_owners if g is not agent)]
+    for governance in co_owners:
+        if agent is not None:
+            must_sign = governance is agent
+        else:
+            must_sign = not governance.lead_signs_for_it
+        party = AgreementParty.objects.create(
             agreement=agreement,
             role=PartyRole.CO_OWNER,
             body=governance.body,
-            must_sign=not governance.lead_signs_for_it,
-            signs_through=lead if governance.lead_signs_for_it else None,
+            must_sign=must_sign,
+            signs_through=None if must_sign else signer,
         )
+        if governance is agent:
+            signer = party
+    if agent is not None and agent is not lead_governance:
+        lead.signs_through = signer
+        lead.save(update_fields=["signs_through"])
 
 
 # ---- stage changes ---------------------------------------------------------------------------------------------
@@ -136,8 +172,8 @@ def _transition(
     *, agreement: Agreement, actor, name: str, comment: str = "", at: dt.datetime | None = None, check=None
 ):
     """Lock, check, change, record. Two people clicking the same step: the second waits for the lock, then finds
-    the stage moved on and gets a clear message. ``check(locked)`` adds the step's own condition, read on the
-    locked row."""
+    the stage moved on and gets a clear message. ``check(locked, at)`` adds the step's own condition, read on the
+    locked row as of the step's moment."""
     at = at or timezone.now()
     with transaction.atomic():
         locked = _machine(agreement).objects.select_for_update().select_related("enquiry").get(pk=agreement.pk)
@@ -152,7 +188,7 @@ def _transition(
         if actor is not None and not has_transition_perm(method, actor):
             raise PermissionDenied(_("You are not allowed to do this on contract %(ref)s.") % {"ref": locked.reference})
         if check is not None:
-            check(locked)
+            check(locked, at)
         from_stage = locked.stage
         method()
         locked.stage_changed_at = at
@@ -176,17 +212,21 @@ def agreement_send_to_company(*, agreement: Agreement, actor, at=None) -> Agreem
     return _transition(agreement=agreement, actor=actor, name=name, at=at, check=_check_terms_complete)
 
 
-def _check_terms_complete(agreement: Agreement) -> None:
+def _check_terms_complete(agreement: Agreement, at: dt.datetime) -> None:
     """Nothing goes to the company without its text: every required term of its kind entered."""
     spec = KINDS.get(agreement.kind)
     if spec is None:
         raise ValidationError(_("The terms for this kind of contract are not available yet: it cannot be sent."))
-    missing = spec.missing(agreement)
+    missing = spec.missing(agreement, today=timezone.localdate(at))
     if missing:
         raise ValidationError(
             _("Contract %(ref)s cannot go to the company: enter its terms first. Missing: %(missing)s.")
             % {"ref": agreement.reference, "missing": "; ".join(missing)}
         )
+    if agreement.amends_id is not None:
+        from .amendments import check_changes_something  # the amendments module builds on this one
+
+        check_changes_something(agreement)
 
 
 def agreement_submit_for_internal_review(*, agreement: Agreement, actor, at=None) -> Agreement:
@@ -208,18 +248,30 @@ def agreement_agree(*, agreement: Agreement, actor, at=None) -> Agreement:
 
 
 def agreement_open_signature(*, agreement: Agreement, actor, at=None) -> Agreement:
-    return _transition(agreement=agreement, actor=actor, name="open_signature", at=at)
+    """The circuit opens once every step the contract needs before signature is recorded (agreements.approvals)."""
+    return _transition(
+        agreement=agreement,
+        actor=actor,
+        name="open_signature",
+        at=at,
+        check=lambda locked, _at: approvals.check_before_signature(locked),
+    )
 
 
 def agreement_enter_into_force(*, agreement: Agreement, actor, at=None) -> Agreement:
     """Every party that must sign has signed (the signature circuit calls this). An agreement in force is the
-    partnership signed: the enquiry follows."""
+    partnership signed: the enquiry follows. An amendment in force changes the contract it amends instead (the
+    partnership was signed already)."""
     from partners import workflow as enquiry_workflow
+
+    from .amendments import apply_to_parent
 
     with transaction.atomic():
         agreement = _transition(agreement=agreement, actor=actor, name="enter_into_force", at=at)
         enquiry = agreement.enquiry
-        if agreement.kind != AgreementKind.NDA and enquiry.stage == EnquiryStage.CONTRACTING:
+        if agreement.amends_id is not None:
+            apply_to_parent(agreement, actor=actor, at=agreement.stage_changed_at)
+        elif agreement.kind != AgreementKind.NDA and enquiry.stage == EnquiryStage.CONTRACTING:
             enquiry_workflow.enquiry_mark_signed(enquiry=enquiry, actor=None, at=at)
     return agreement
 

@@ -17,6 +17,7 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -400,9 +401,22 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     def age(self, enquiry):
         days = enquiry.age_in_working_days
         reasons = enquiry.overdue_reasons()
-        if not reasons:
-            return "—" if days is None else days
-        return format_html('{}<br><span class="opale-overdue">⚠ {}</span>', days, "; ".join(str(r) for r in reasons))
+        shown = "—" if days is None else days
+        if reasons:
+            shown = format_html(
+                '{}<br><span class="opale-overdue">⚠ {}</span>', days, "; ".join(str(r) for r in reasons)
+            )
+        deadline = getattr(enquiry, "contract_deadline", None)  # agreements.selectors marks the page's rows
+        if deadline:
+            day, kind, near = deadline
+            shown = format_html(
+                '{}<br><span class="{}">{}{}</span>',
+                shown,
+                "opale-overdue" if near else "opale-muted",
+                "⚠ " if near else "",
+                gettext("%(kind)s: sign by %(date)s") % {"kind": kind, "date": date_format(day, "j F Y")},
+            )
+        return shown
 
     # ---- bulk actions --------------------------------------------------------------------------------
     def _run_each(self, request, queryset, run, done_message):
@@ -623,7 +637,9 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
         from agreements.workflow import WorkflowError as ContractError
 
         enquiry = self.get_object(request, object_id)
-        form = admin_forms.StartContractForm(request.POST or None, enquiry=enquiry, user=request.user)
+        # "?kind=…&entity=…&language=…" pre-fills the form (a service's terms page proposing a collaboration)
+        wanted = {key: request.GET[key] for key in ("kind", "entity", "language") if request.GET.get(key)}
+        form = admin_forms.StartContractForm(request.POST or None, enquiry=enquiry, user=request.user, initial=wanted)
         if request.method == "POST" and form.is_valid():
             try:
                 agreement = form.run()

@@ -30,7 +30,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from agreements.models import StageChange
+from agreements.demo_data import ContractReplay
+from agreements.models import Agreement, DraftVersion, Signature, StageChange
 
 from . import notices, workflow
 from .choices import (
@@ -121,8 +122,10 @@ BODIES = [
         "address": "101 rue de Tolbiac, 75013 Paris, France",
         "contact_email": "contrats.inserm@demo.opale.example",
         "signatory_name": "Anne-Sophie Marchand",
-        "signatory_title": "Chief Executive Officer of Inserm Transfert, by delegation of the Chair and CEO of Inserm",
-        "signatory_delegation": "Delegation of signature, decision no. 2025-041 of 6 January 2025",
+        "signatory_title": (
+            "Présidente du directoire d’Inserm Transfert, par délégation du président-directeur général de l’Inserm"
+        ),
+        "signatory_delegation": "décision n° 2025-041 du 6 janvier 2025",
         "legal_staff": ["legal"],
     },
     {
@@ -133,8 +136,8 @@ BODIES = [
         "address": "3 rue Michel-Ange, 75016 Paris, France",
         "contact_email": "spv.paris-centre@demo.opale.example",
         "signatory_name": "Bertrand Lemoine",
-        "signatory_title": "Regional Delegate Paris-Centre, by delegation of the President-CEO of CNRS",
-        "signatory_delegation": "Decision DEC250118DAJ of 15 January 2025",
+        "signatory_title": "Délégué régional Paris-Centre, par délégation du président-directeur général du CNRS",
+        "signatory_delegation": "décision DEC250118DAJ du 15 janvier 2025",
         "legal_staff": ["f.morel"],
     },
     {
@@ -145,7 +148,7 @@ BODIES = [
         "address": "85 boulevard Saint-Germain, 75006 Paris, France",
         "contact_email": "contrats.recherche@demo.opale.example",
         "signatory_name": "Hugo Lefranc",
-        "signatory_title": "President of Université Paris Cité",
+        "signatory_title": "Président de l’Université Paris Cité",
         "signatory_delegation": "",
         "legal_staff": ["o.mercier"],
     },
@@ -157,8 +160,8 @@ BODIES = [
         "address": "21 rue de l'École-de-Médecine, 75006 Paris, France",
         "contact_email": "contrats.sorbonne@demo.opale.example",
         "signatory_name": "Marie-Christine Duval",
-        "signatory_title": "Vice-President for Innovation, by delegation of the President",
-        "signatory_delegation": "Order no. 2024-118 of 2 September 2024",
+        "signatory_title": "Vice-présidente chargée de l’innovation, par délégation du président",
+        "signatory_delegation": "arrêté n° 2024-118 du 2 septembre 2024",
         "legal_staff": ["r.caron"],
     },
     {
@@ -169,8 +172,10 @@ BODIES = [
         "address": "1 avenue Claude-Vellefaux, 75010 Paris, France",
         "contact_email": "drci.contrats@demo.opale.example",
         "signatory_name": "Catherine Rivière",
-        "signatory_title": "Director of Clinical Research and Innovation, by delegation of the Director General",
-        "signatory_delegation": "Decision no. 2025-0217-DG of 3 March 2025",
+        "signatory_title": (
+            "Directrice de la recherche clinique et de l’innovation, par délégation du directeur général"
+        ),
+        "signatory_delegation": "décision n° 2025-0217-DG du 3 mars 2025",
         "legal_staff": ["i.fontaine"],
     },
     {
@@ -181,7 +186,7 @@ BODIES = [
         "address": "114 rue Édouard-Vaillant, 94805 Villejuif, France",
         "contact_email": "partenariats.igr@demo.opale.example",
         "signatory_name": "Philippe Arnaud",
-        "signatory_title": "Director General",
+        "signatory_title": "Directeur général",
         "signatory_delegation": "",
         "legal_staff": ["s.henry"],
     },
@@ -193,8 +198,8 @@ BODIES = [
         "address": "2 avenue Oscar-Lambret, 59037 Lille, France",
         "contact_email": "drci.chu-lille@demo.opale.example",
         "signatory_name": "Delphine Carpentier",
-        "signatory_title": "Deputy Director General, by delegation of the Director General",
-        "signatory_delegation": "Decision DG no. 2025/032 of 20 February 2025",
+        "signatory_title": "Directrice générale adjointe, par délégation du directeur général",
+        "signatory_delegation": "décision DG n° 2025/032 du 20 février 2025",
         "legal_staff": ["a.leclercq"],
     },
     {
@@ -205,7 +210,7 @@ BODIES = [
         "address": "42 rue Paul-Duez, 59000 Lille, France",
         "contact_email": "contrats.ulille@demo.opale.example",
         "signatory_name": "Régis Dumont",
-        "signatory_title": "President of Université de Lille",
+        "signatory_title": "Président de l’Université de Lille",
         "signatory_delegation": "",
         "legal_staff": ["b.lucas"],
     },
@@ -217,7 +222,7 @@ BODIES = [
         "address": "c/o Hôpital Saint-Louis, 1 avenue Claude-Vellefaux, 75010 Paris, France",
         "contact_email": "contrats.alfa@demo.opale.example",
         "signatory_name": "Pr Étienne Marchetti",
-        "signatory_title": "President of the association",
+        "signatory_title": "Président de l’association",
         "signatory_delegation": "",
         "legal_staff": ["e.blanc"],
     },
@@ -229,7 +234,7 @@ BODIES = [
         "address": "c/o CHU de Tours, 2 boulevard Tonnellé, 37044 Tours, France",
         "contact_email": "contrats.filo@demo.opale.example",
         "signatory_name": "Pr Sylvie Vautrin",
-        "signatory_title": "President of the association",
+        "signatory_title": "Présidente de l’association",
         "signatory_delegation": "",
         "legal_staff": ["t.marchal"],
     },
@@ -241,7 +246,7 @@ BODIES = [
         "address": "c/o Hôpital Saint-Louis, 1 avenue Claude-Vellefaux, 75010 Paris, France",
         "contact_email": "contrats.graall@demo.opale.example",
         "signatory_name": "Pr Marc-Antoine Roy",
-        "signatory_title": "President of the association",
+        "signatory_title": "Président de l’association",
         "signatory_delegation": "",
         "legal_staff": [],
     },
@@ -253,7 +258,7 @@ BODIES = [
         "address": "c/o Hôpital Avicenne, 125 rue de Stalingrad, 93000 Bobigny, France",
         "contact_email": "contrats.gfm@demo.opale.example",
         "signatory_name": "Pr Alain Desjardins",
-        "signatory_title": "President of the association",
+        "signatory_title": "Président de l’association",
         "signatory_delegation": "",
         "legal_staff": ["e.blanc"],
     },
@@ -265,7 +270,7 @@ BODIES = [
         "address": "c/o Institut Curie, 26 rue d'Ulm, 75005 Paris, France",
         "contact_email": "contrats.sfce@demo.opale.example",
         "signatory_name": "Pr Nadia Lebrun",
-        "signatory_title": "President of the society",
+        "signatory_title": "Présidente de la société savante",
         "signatory_delegation": "",
         "legal_staff": [],
     },
@@ -638,7 +643,7 @@ COMPANIES = [
         "group_name": "",
         "domain": "hematica.example",
         "account_manager": "a.benali",
-        "members": [("j.devries", "Jeroen", "de Vries", "Business Development Director", False)],
+        "members": [("j.devries", "Jeroen", "de Vries", "Chief Business Officer", True)],
     },
     {
         "key": "oncoroute",
@@ -666,7 +671,10 @@ COMPANIES = [
         "group_name": "Sanagen Group",
         "domain": "sanagen.example",
         "account_manager": "m.delaunay",
-        "members": [("p.laurent", "Paul", "Laurent", "Director, External Innovation – Haematology", False)],
+        "members": [
+            ("p.laurent", "Paul", "Laurent", "Director, External Innovation – Haematology", False),
+            ("v.roche", "Valérie", "Roche", "President, Sanagen Pharma France", True),
+        ],
     },
     {
         "key": "biolumen",
@@ -741,7 +749,8 @@ COMPANIES = [
 # the previous step, action, *arguments), replayed through partners.workflow:
 #   submit, triage, ask <question>, answer <text>, route {entity key: why}, accept <entity> <comment>,
 #   refuse <entity> <reason>, contract, sign, decline <reason>, withdraw <reason>, no_go <reason>,
-#   note <internal note by the central team>, msg <company|central|entity:<key>> <text>.
+#   note <internal note by the central team>, msg <company|central|entity:<key>> <text>,
+#   agreement <label> <verb> <arguments>: a step of one of the enquiry's contracts (agreements/demo_data.py).
 # "starts_in_days" and "deadline_in_days" (wished start, call deadline) count from the creation day;
 # "central" names the central-team member handling it when it is not the company's account manager.
 # The title is the enquiry's natural key within its company: do not rename one without expecting a copy.
@@ -796,14 +805,34 @@ ENQUIRIES: list[dict[str, Any]] = [
                 "resistance read-outs but cannot take on the study this year.",
             ),
             (3, "accept", "pdx", "Seven NPM1-mutated and three KMT2A-rearranged PDX models available from Q3."),
-            (4, "contract"),
+            (1, "agreement", "hemavia-pdx-nda", "request", "pdx", "nda", "en", "company"),
+            (1, "agreement", "hemavia-pdx-nda", "start_drafting"),
+            (0, "agreement", "hemavia-pdx-nda", "terms"),
+            (0, "agreement", "hemavia-pdx-nda", "draft"),
+            (0, "agreement", "hemavia-pdx-nda", "send"),
+            (3, "agreement", "hemavia-pdx-nda", "agree"),
+            (0, "agreement", "hemavia-pdx-nda", "sign", "company"),
+            (2, "agreement", "hemavia-pdx-nda", "sign", "lead"),
+            (1, "agreement", "hemavia-pdx-nda", "sign", "co_owners"),
+            (2, "contract"),
             (
                 2,
                 "msg",
                 "central",
-                "Inserm Transfert is drafting the NDA; the service agreement will follow "
-                "once the study plan is agreed.",
+                "The NDA is in force: you can now share the compound's structure and formulation through the portal. "
+                "Inserm Transfert will draft the service agreement once the study plan is agreed.",
             ),
+            (
+                80,
+                "msg",
+                "company",
+                "The study plan is agreed with PF-PDX: eight models, five arms, 28 days of treatment. HMV-201 "
+                "batches for the study are released.",
+            ),
+            (2, "agreement", "hemavia-pdx-service", "request", "pdx", "service", "en", "legal"),
+            (0, "agreement", "hemavia-pdx-service", "start_drafting"),
+            (15, "agreement", "hemavia-pdx-service", "terms"),
+            (0, "agreement", "hemavia-pdx-service", "draft"),
         ],
     },
     {
@@ -838,13 +867,31 @@ ENQUIRIES: list[dict[str, Any]] = [
             (
                 4,
                 "answer",
-                "Oui : une candidate diplômée d'un master de biologie cellulaire, début visé au 1er octobre.",
+                "Oui : une candidate diplômée d'un master de biologie cellulaire ; nous visons un début de thèse "
+                "dans quatre mois, le temps d'obtenir l'accord de l'ANRT.",
             ),
             (2, "route", {"lsc": "Thèses CIFRE en cours sur la résistance aux inhibiteurs de ménine."}),
             (5, "accept", "lsc", "Claire Moreau dirigera la thèse ; l'école doctorale a donné son accord."),
             (3, "contract"),
             (8, "note", "Contrat de collaboration CIFRE à signer dans les 6 mois suivant le début de thèse."),
-            (40, "sign"),
+            (
+                25,
+                "msg",
+                "company",
+                "L'ANRT a accepté le dossier CIFRE n° 2026/0873 : le contrat de travail de Léa Fontanel "
+                "commencera dans trois semaines.",
+            ),
+            (10, "agreement", "hemavia-menin-cifre", "request", "lsc", "cifre", "fr", "legal"),
+            (0, "agreement", "hemavia-menin-cifre", "start_drafting"),
+            (35, "agreement", "hemavia-menin-cifre", "terms"),
+            (0, "agreement", "hemavia-menin-cifre", "draft"),
+            (0, "agreement", "hemavia-menin-cifre", "internal_review"),
+            (6, "agreement", "hemavia-menin-cifre", "send"),
+            (12, "agreement", "hemavia-menin-cifre", "agree"),
+            (3, "agreement", "hemavia-menin-cifre", "open_signature"),
+            (4, "agreement", "hemavia-menin-cifre", "sign", "company"),
+            (10, "agreement", "hemavia-menin-cifre", "sign", "lead"),
+            (8, "agreement", "hemavia-menin-cifre", "sign", "co_owners"),
         ],
     },
     {
@@ -911,6 +958,30 @@ ENQUIRIES: list[dict[str, Any]] = [
                 "ALFA's scientific council agrees to set up an advisory board of three investigators.",
             ),
             (2, "note", "Consultancy with hospital clinicians: remind Hemavia of the transparency declarations."),
+            (
+                1,
+                "msg",
+                "central",
+                "ALFA proposes a framework agreement: the advisory meetings will be its first specific agreement, "
+                "and later trial work can follow under the same rules.",
+            ),
+            (1, "contract"),
+            (1, "agreement", "hemavia-alfa-framework", "request", "alfa", "framework", "en", "legal"),
+            (0, "agreement", "hemavia-alfa-framework", "start_drafting"),
+            (4, "agreement", "hemavia-alfa-framework", "terms"),
+            (
+                0,
+                "agreement",
+                "hemavia-alfa-framework",
+                "approve",
+                "scientific_council",
+                "approved",
+                "ALFA scientific council, opinion SC-2026-31",
+            ),
+            (0, "agreement", "hemavia-alfa-framework", "draft"),
+            (0, "agreement", "hemavia-alfa-framework", "internal_review"),
+            (4, "agreement", "hemavia-alfa-framework", "send"),
+            (7, "agreement", "hemavia-alfa-framework", "agree"),
         ],
     },
     {
@@ -948,10 +1019,46 @@ ENQUIRIES: list[dict[str, Any]] = [
             (2, "triage"),
             (3, "route", {"lsc": "Inventors of the patent family; Inserm Transfert manages it as IP agent."}),
             (4, "accept", "lsc", "The unit supports an option; Inserm Transfert will propose terms."),
+            (2, "contract"),
+            (1, "agreement", "hemavia-lsm7-option", "request", "lsc", "option", "en", "legal"),
+            (0, "agreement", "hemavia-lsm7-option", "start_drafting"),
+            (4, "agreement", "hemavia-lsm7-option", "terms"),
+            (0, "agreement", "hemavia-lsm7-option", "draft"),
+            (0, "agreement", "hemavia-lsm7-option", "internal_review"),
+            (3, "agreement", "hemavia-lsm7-option", "send"),
+            (8, "agreement", "hemavia-lsm7-option", "agree"),
+            (1, "agreement", "hemavia-lsm7-option", "open_signature"),
+            # The licence is opened with the option, so that its pre-agreed key terms wait in it; the portal starts
+            # no agreement once the partnership is signed, which the option's coming into force marks.
+            (0, "agreement", "hemavia-lsm7-licence", "request", "lsc", "patent_licence", "en", "legal"),
             (
-                15,
-                "withdraw",
-                "Portfolio reprioritised after our Series A: we focus on HMV-201 and may come back next year.",
+                0,
+                "note",
+                "Licence opened in scoping with the option's key terms; Inserm Transfert drafts it when Hemavia "
+                "exercises the option.",
+            ),
+            (2, "agreement", "hemavia-lsm7-option", "sign", "company"),
+            (3, "agreement", "hemavia-lsm7-option", "sign", "lead"),
+            (
+                40,
+                "msg",
+                "company",
+                "Our ADC feasibility study on LSM-7 is conclusive: Hemavia exercises its option and asks for the "
+                "licence on the pre-agreed terms.",
+            ),
+            (1, "agreement", "hemavia-lsm7-licence", "start_drafting"),
+            (3, "agreement", "hemavia-lsm7-licence", "terms"),
+            (0, "agreement", "hemavia-lsm7-licence", "draft"),
+            (0, "agreement", "hemavia-lsm7-licence", "internal_review"),
+            (5, "agreement", "hemavia-lsm7-licence", "send"),
+            (
+                12,
+                "agreement",
+                "hemavia-lsm7-licence",
+                "changes",
+                "As the option agreement provides, please deduct the 25,000-euro option fee from the upfront "
+                "payment, and lower the minimum annual royalties to 20,000 euros until the first marketing "
+                "authorisation.",
             ),
         ],
     },
@@ -987,6 +1094,29 @@ ENQUIRIES: list[dict[str, Any]] = [
             ),
             (3, "contract"),
             (2, "note", "La charte de publication du GRAALL doit être acceptée avant le comité d'accès aux données."),
+            (
+                1,
+                "agreement",
+                "lymphodx-mrd-collaboration",
+                "request",
+                "graall",
+                "research_collaboration",
+                "fr",
+                "central",
+            ),
+            (1, "agreement", "lymphodx-mrd-collaboration", "start_drafting"),
+            (2, "agreement", "lymphodx-mrd-collaboration", "terms"),
+            (0, "agreement", "lymphodx-mrd-collaboration", "draft"),
+            (0, "agreement", "lymphodx-mrd-collaboration", "internal_review"),
+            (4, "agreement", "lymphodx-mrd-collaboration", "send"),
+            (
+                6,
+                "agreement",
+                "lymphodx-mrd-collaboration",
+                "changes",
+                "Nous souhaitons une option de licence exclusive de 12 mois après la fin du programme, et un "
+                "minimum annuel de redevances ramené à 5 000 euros les deux premières années.",
+            ),
         ],
     },
     {
@@ -1029,7 +1159,17 @@ ENQUIRIES: list[dict[str, Any]] = [
             ),
             (3, "accept", "biobank", "180 paires diagnostic / fin de traitement disponibles."),
             (3, "contract"),
-            (30, "sign"),
+            (1, "agreement", "lymphodx-cll-samples", "request", "biobank", "material_transfer", "fr", "legal"),
+            (0, "agreement", "lymphodx-cll-samples", "start_drafting"),
+            (4, "agreement", "lymphodx-cll-samples", "terms"),
+            (0, "agreement", "lymphodx-cll-samples", "draft"),
+            (0, "agreement", "lymphodx-cll-samples", "internal_review"),
+            (5, "agreement", "lymphodx-cll-samples", "send"),
+            (6, "agreement", "lymphodx-cll-samples", "agree"),
+            (2, "agreement", "lymphodx-cll-samples", "open_signature"),
+            (2, "agreement", "lymphodx-cll-samples", "sign", "company"),
+            (4, "agreement", "lymphodx-cll-samples", "sign", "lead"),
+            (3, "agreement", "lymphodx-cll-samples", "sign", "co_owners"),
         ],
     },
     {
@@ -1123,7 +1263,17 @@ ENQUIRIES: list[dict[str, Any]] = [
             (2, "route", {"screen": "Criblage automatisé sur cellules primaires de LAM."}),
             (3, "accept", "screen", "Créneau disponible en mai ; devis envoyé."),
             (2, "contract"),
-            (25, "sign"),
+            (1, "agreement", "myelis-flt3-screening-service", "request", "screen", "service", "fr", "legal"),
+            (0, "agreement", "myelis-flt3-screening-service", "start_drafting"),
+            (2, "agreement", "myelis-flt3-screening-service", "terms"),
+            (0, "agreement", "myelis-flt3-screening-service", "draft"),
+            (0, "agreement", "myelis-flt3-screening-service", "internal_review"),
+            (3, "agreement", "myelis-flt3-screening-service", "send"),
+            (5, "agreement", "myelis-flt3-screening-service", "agree"),
+            (1, "agreement", "myelis-flt3-screening-service", "open_signature"),
+            (2, "agreement", "myelis-flt3-screening-service", "sign", "company"),
+            (3, "agreement", "myelis-flt3-screening-service", "sign", "lead"),
+            (2, "agreement", "myelis-flt3-screening-service", "sign", "co_owners"),
         ],
     },
     # ---- Cellforge Therapeutics ------------------------------------------------------------------------
@@ -1158,6 +1308,13 @@ ENQUIRIES: list[dict[str, Any]] = [
             ),
             (2, "accept", "cart", "Capacity confirmed from Q2; process transfer can start under NDA."),
             (3, "contract"),
+            (1, "agreement", "cellforge-cart-nda", "request", "cart", "nda", "en", "legal"),
+            (0, "agreement", "cellforge-cart-nda", "start_drafting"),
+            (1, "agreement", "cellforge-cart-nda", "terms"),
+            (0, "agreement", "cellforge-cart-nda", "draft"),
+            (0, "agreement", "cellforge-cart-nda", "send"),
+            (4, "agreement", "cellforge-cart-nda", "agree"),
+            (1, "agreement", "cellforge-cart-nda", "sign", "company"),
         ],
     },
     {
@@ -1229,6 +1386,27 @@ ENQUIRIES: list[dict[str, Any]] = [
                 "agreement; the unit should lead.",
             ),
             (2, "accept", "genomics", "Fits our ongoing MDS programme; we propose a kick-off next month."),
+            (3, "contract"),
+            (
+                1,
+                "agreement",
+                "hematica-atlas-collaboration",
+                "request",
+                "genomics",
+                "research_collaboration",
+                "en",
+                "legal",
+            ),
+            (0, "agreement", "hematica-atlas-collaboration", "start_drafting"),
+            (3, "agreement", "hematica-atlas-collaboration", "terms"),
+            (0, "agreement", "hematica-atlas-collaboration", "draft"),
+            (0, "agreement", "hematica-atlas-collaboration", "internal_review"),
+            (3, "agreement", "hematica-atlas-collaboration", "send"),
+            (5, "agreement", "hematica-atlas-collaboration", "agree"),
+            (1, "agreement", "hematica-atlas-collaboration", "open_signature"),
+            (2, "agreement", "hematica-atlas-collaboration", "sign", "company"),
+            (2, "agreement", "hematica-atlas-collaboration", "sign", "lead"),
+            (1, "agreement", "hematica-atlas-collaboration", "sign", "co_owners"),
         ],
     },
     {
@@ -1286,7 +1464,25 @@ ENQUIRIES: list[dict[str, Any]] = [
             (2, "route", {"cohort": "Base de vie réelle LAM avec issues après allogreffe."}),
             (4, "accept", "cohort", "Faisabilité : 2 300 patients éligibles ; avis du DPO à demander."),
             (3, "contract"),
-            (2, "msg", "entity:cohort", "Le délégué à la protection des données a validé le protocole MR-004."),
+            (
+                2,
+                "msg",
+                "entity:cohort",
+                "Le protocole relève de la méthodologie MR-004 ; le délégué à la protection des données de l'AP-HP "
+                "rendra son avis sur la licence pendant la revue interne.",
+            ),
+            (5, "agreement", "oncoroute-aml-relapse-data", "request", "cohort", "data_access", "fr", "legal"),
+            (0, "agreement", "oncoroute-aml-relapse-data", "start_drafting"),
+            (
+                25,
+                "msg",
+                "company",
+                "La version 1.1 du protocole est prête : 140 variables, dont la MRD avant greffe, et un hébergement "
+                "chez notre hébergeur certifié HDS.",
+            ),
+            (25, "agreement", "oncoroute-aml-relapse-data", "terms"),
+            (0, "agreement", "oncoroute-aml-relapse-data", "draft"),
+            (0, "agreement", "oncoroute-aml-relapse-data", "internal_review"),
         ],
     },
     {
@@ -1315,11 +1511,32 @@ ENQUIRIES: list[dict[str, Any]] = [
             (2, "route", {"hema": "Cytologie et hématopoïèse ; collection de frottis annotés."}),
             (5, "accept", "hema", "Intérêt fort pour un laboratoire commun."),
             (3, "contract"),
+            (2, "agreement", "oncoroute-cytomorphology-joint-lab", "request", "hema", "joint_lab", "fr", "legal"),
             (
-                20,
-                "no_go",
-                "Les parties ne sont pas parvenues à un accord sur la propriété des algorithmes "
-                "entraînés ; Oncoroute reviendra avec un projet bilatéral plus restreint.",
+                10,
+                "note",
+                "Points à cadrer avant la rédaction : propriété des modèles entraînés, accès aux images (MR-004), "
+                "contribution d'Oncoroute.",
+            ),
+            (
+                30,
+                "msg",
+                "company",
+                "Notre proposition de feuille de route est déposée : quatre axes sur quatre ans, un comité commun "
+                "deux fois par an, deux ingénieurs d'Oncoroute installés dans l'unité.",
+            ),
+            (35, "agreement", "oncoroute-cytomorphology-joint-lab", "start_drafting"),
+            (40, "agreement", "oncoroute-cytomorphology-joint-lab", "terms"),
+            (0, "agreement", "oncoroute-cytomorphology-joint-lab", "draft"),
+            (0, "agreement", "oncoroute-cytomorphology-joint-lab", "internal_review"),
+            (
+                15,
+                "agreement",
+                "oncoroute-cytomorphology-joint-lab",
+                "return",
+                "La revue interne d'Inserm Transfert demande de distinguer les modèles entraînés (leurs poids) des "
+                "logiciels, de préciser la copropriété de chacun, et de réserver aux établissements l'usage des "
+                "images annotées pour leurs propres recherches.",
             ),
         ],
     },
@@ -1347,8 +1564,24 @@ ENQUIRIES: list[dict[str, Any]] = [
             (3, "route", {"immuno": "Immune escape in lymphoid malignancies; industrial chair experience."}),
             (6, "accept", "immuno", "The unit and Sorbonne Université support the chair."),
             (3, "contract"),
-            (10, "msg", "company", "Our legal team has sent its comments on the chair agreement."),
-            (35, "sign"),
+            (1, "agreement", "sanagen-immune-escape-chair", "request", "immuno", "industrial_chair", "en", "legal"),
+            (0, "agreement", "sanagen-immune-escape-chair", "start_drafting"),
+            (
+                4,
+                "msg",
+                "company",
+                "Our legal team has sent its comments on Sorbonne Université's model chair agreement: "
+                "co-owned results, and Sanagen's name in the chair's name.",
+            ),
+            (6, "agreement", "sanagen-immune-escape-chair", "terms"),
+            (0, "agreement", "sanagen-immune-escape-chair", "draft"),
+            (0, "agreement", "sanagen-immune-escape-chair", "internal_review"),
+            (5, "agreement", "sanagen-immune-escape-chair", "send"),
+            (9, "agreement", "sanagen-immune-escape-chair", "agree"),
+            (2, "agreement", "sanagen-immune-escape-chair", "open_signature"),
+            (3, "agreement", "sanagen-immune-escape-chair", "sign", "company"),
+            (5, "agreement", "sanagen-immune-escape-chair", "sign", "lead"),
+            (4, "agreement", "sanagen-immune-escape-chair", "sign", "co_owners"),
         ],
     },
     {
@@ -1373,7 +1606,38 @@ ENQUIRIES: list[dict[str, Any]] = [
             (2, "route", {"filo": "CLL cooperative group; trials of BTK and BCL-2 inhibitor combinations."}),
             (4, "accept", "filo", "Four investigators available for an advisory board."),
             (2, "contract"),
-            (15, "sign"),
+            (1, "agreement", "sanagen-cll-sequencing-advice", "request", "filo", "consultancy", "en", "legal"),
+            (0, "agreement", "sanagen-cll-sequencing-advice", "start_drafting"),
+            (3, "agreement", "sanagen-cll-sequencing-advice", "terms"),
+            (0, "agreement", "sanagen-cll-sequencing-advice", "draft"),
+            (0, "agreement", "sanagen-cll-sequencing-advice", "internal_review"),
+            (4, "agreement", "sanagen-cll-sequencing-advice", "send"),
+            (6, "agreement", "sanagen-cll-sequencing-advice", "agree"),
+            (
+                2,
+                "agreement",
+                "sanagen-cll-sequencing-advice",
+                "approve",
+                "transparency",
+                "approved",
+                "Transparence Santé declaration TS-2026-118734",
+                "Sanagen declares the agreement and the fees paid through FILO on the public Transparence Santé "
+                "database.",
+            ),
+            (
+                5,
+                "agreement",
+                "sanagen-cll-sequencing-advice",
+                "approve",
+                "anti_gift",
+                "approved",
+                "EThiCS file 2026-04127",
+                "Declared to the Ordre des médecins through the EThiCS platform for the four haematologists; "
+                "no objection within the legal period.",
+            ),
+            (1, "agreement", "sanagen-cll-sequencing-advice", "open_signature"),
+            (2, "agreement", "sanagen-cll-sequencing-advice", "sign", "company"),
+            (3, "agreement", "sanagen-cll-sequencing-advice", "sign", "lead"),
         ],
     },
     {
@@ -1419,7 +1683,16 @@ ENQUIRIES: list[dict[str, Any]] = [
             (1, "submit"),
             (3, "triage"),
             (2, "msg", "central", "We suggest a call with UMR 9020 – U1277 and U944; would next week suit?"),
-            (8, "no_go", "After the first call Sanagen decided not to pursue CML programmes this year."),
+            # Closed while both units were still asked: the demo's closed enquiry with live routings.
+            (
+                1,
+                "route",
+                {
+                    "canther": "Drug resistance and leukemic stem-cell persistence under tyrosine kinase inhibitors.",
+                    "hema": "Haematopoietic stem cells and clonal models of CML.",
+                },
+            ),
+            (7, "no_go", "After the first call Sanagen decided not to pursue CML programmes this year."),
         ],
     },
     # ---- Biolumen Instruments --------------------------------------------------------------------------
@@ -1451,6 +1724,13 @@ ENQUIRIES: list[dict[str, Any]] = [
             ),
             (1, "note", "Back in triage: trying FILO, whose CLL trials use flow MRD."),
             (1, "route", {"filo": "Flow-cytometry MRD in CLL trials."}),
+            # Accepted and waiting for the central team: the demo's only enquiry at that stage.
+            (
+                5,
+                "accept",
+                "filo",
+                "Flow MRD guides our CLL trials: two FILO laboratories can run the comparison on 150 samples.",
+            ),
         ],
     },
     {
@@ -1515,6 +1795,13 @@ ENQUIRIES: list[dict[str, Any]] = [
                 "fédéré avant la publication des essais en cours.",
             ),
             (2, "accept", "cohort", "Partenaire académique du projet ; nous rédigeons le lot données."),
+            (2, "contract"),
+            (1, "agreement", "meddata-federated-rwd-consortium", "request", "cohort", "consortium", "fr", "legal"),
+            (0, "agreement", "meddata-federated-rwd-consortium", "start_drafting"),
+            (12, "agreement", "meddata-federated-rwd-consortium", "terms"),
+            (0, "agreement", "meddata-federated-rwd-consortium", "draft"),
+            (0, "agreement", "meddata-federated-rwd-consortium", "internal_review"),
+            (8, "agreement", "meddata-federated-rwd-consortium", "send"),
         ],
     },
     {
@@ -1782,21 +2069,25 @@ COUNTED_MODELS = [
     ("routings", Routing),
     ("messages", Message),
     ("stage changes", StageChange),
+    ("contracts", Agreement),
+    ("draft versions", DraftVersion),
+    ("signatures", Signature),
 ]
 
 
 # ========================================================================================================
 # Loading
 # ========================================================================================================
-def load(*, today: dt.date | None = None) -> dict[str, Any]:
+def load(*, today: dt.date | None = None, contracts: bool = True) -> dict[str, Any]:
     """Create whatever demo data is missing, in one transaction; return what was created and the totals.
 
-    ``today`` anchors the enquiries' timelines (default: today in the portal's time zone).
+    ``today`` anchors the enquiries' timelines (default: today in the portal's time zone). ``contracts=False``
+    leaves out the enquiries' contracts (their PDFs take seconds to render), for tests that need none.
     """
     today = today or timezone.localdate()
     created: Counter[str] = Counter()
     with transaction.atomic():
-        stage_changes = StageChange.objects.count()
+        before = {model: model.objects.count() for model in (StageChange, DraftVersion, Signature)}
         users = _load_users(created)
         _verify_emails(users)
         bodies = _load_bodies(users, created)
@@ -1804,8 +2095,13 @@ def load(*, today: dt.date | None = None) -> dict[str, Any]:
         companies = _load_companies(users, created)
         _load_routing_rules(entities, created)
         with notices.silenced():  # past events: nobody is e-mailed about them today
-            _load_enquiries(users, entities, companies, today, created)
-        created["stage changes"] = StageChange.objects.count() - stage_changes
+            _load_enquiries(users, entities, companies, today, created, contracts=contracts)
+        for label, model in (
+            ("stage changes", StageChange),
+            ("draft versions", DraftVersion),
+            ("signatures", Signature),
+        ):
+            created[label] = model.objects.count() - before[model]
     return {
         "created": {label: created[label] for label, _model in COUNTED_MODELS if created[label]},
         "totals": {label: model.objects.count() for label, model in COUNTED_MODELS},
@@ -2096,7 +2392,7 @@ def _at(day: dt.date, minutes: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60)))
 
 
-def _load_enquiries(users, entities, companies, today: dt.date, created: Counter) -> None:
+def _load_enquiries(users, entities, companies, today: dt.date, created: Counter, *, contracts: bool) -> None:
     existing = set(Enquiry.objects.filter(company__in=companies.values()).values_list("company_id", "title"))
     missing = [spec for spec in ENQUIRIES if (companies[spec["company"]].pk, spec["title"]) not in existing]
     if not missing:
@@ -2106,7 +2402,7 @@ def _load_enquiries(users, entities, companies, today: dt.date, created: Counter
     # the enquiries were submitted, as they would have been.
     events = []
     for number, spec in enumerate(missing):
-        replay = _EnquiryReplay(spec, cast, created)
+        replay = _EnquiryReplay(spec, cast, created, contracts=contracts)
         for index, moment in enumerate(timeline(spec, today)):
             events.append((moment, number, index, replay))
     events.sort(key=lambda event: event[:3])
@@ -2152,15 +2448,42 @@ class _EnquiryReplay:
             "no_go",
             "note",
             "msg",
+            "agreement",
         }
     )
 
-    def __init__(self, spec: dict[str, Any], cast: _Cast, created: Counter):
+    def __init__(self, spec: dict[str, Any], cast: _Cast, created: Counter, *, contracts: bool = True):
         self.spec, self.cast, self.created = spec, cast, created
+        self.with_contracts = contracts
         self.company_user = cast.members[spec["company"]][0]
         self.central = cast.users[spec.get("central") or cast.account_managers[spec["company"]]]
         self.enquiry: Enquiry | None = None
         self.accepted_by: str | None = None
+        self.contracts: dict[str, ContractReplay] = {}
+        self._last_signature = self._closing_signature() if not contracts else None
+
+    def _closing_signature(self) -> tuple | None:
+        """Without the contracts, the enquiry must still end signed where a contract's last signature would have
+        put it: the last "sign" step of its first agreement that is not an NDA, if it has any."""
+        kinds = {
+            args[0]: args[3]
+            for _gap, action, *args in self.spec["steps"]
+            if action == "agreement" and args[1] == "request"
+        }
+        agreements = [label for label, kind in kinds.items() if kind != "nda"]
+        signs = [
+            tuple(args)
+            for _gap, action, *args in self.spec["steps"]
+            if action == "agreement" and agreements and args[0] == agreements[0] and args[1] == "sign"
+        ]
+        return signs[-1] if signs else None
+
+    def _contract_entity(self, label: str) -> str:
+        return next(
+            args[2]
+            for _gap, action, *args in self.spec["steps"]
+            if action == "agreement" and args[0] == label and args[1] == "request"
+        )
 
     def play(self, index: int, at: dt.datetime) -> None:
         if index == 0:
@@ -2251,6 +2574,26 @@ class _EnquiryReplay:
         # The lead negotiator's legal officer records the signature; the central team if it has none.
         signer = (self.cast.lead_legal.get(self.accepted_by) or [self.central])[0]
         return workflow.enquiry_mark_signed(enquiry=self.enquiry, actor=signer, at=at)
+
+    def _agreement(self, at, label, verb, *args):
+        if not self.with_contracts:
+            if (label, verb, *args) == self._last_signature:  # the enquiry ends where the contract took it
+                self.accepted_by = self._contract_entity(label)
+                return self._sign(at)
+            return None
+        replay = self.contracts.get(label)
+        if replay is None:
+            replay = self.contracts[label] = ContractReplay(
+                label,
+                company_user=self.company_user,
+                company_signer=self.cast.signatories[self.spec["company"]] or self.company_user,
+                central=self.central,
+                legal_by_entity=self.cast.lead_legal,
+                entities=self.cast.entities,
+            )
+            self.created["contracts"] += 1
+        replay.play(self.enquiry, at, verb, *args)
+        self.enquiry.refresh_from_db()  # a contract coming into force moves the enquiry
 
     def _decline(self, at, reason):
         return workflow.enquiry_decline(enquiry=self.enquiry, actor=self.central, reason=reason, at=at)

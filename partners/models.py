@@ -493,6 +493,17 @@ class Enquiry(ProtectedStageMixin, models.Model):
 
     @property
     def ball_holder(self) -> str:
+        """Whose move it is. In contracting, the company's while one of its contracts waits for it (to review or
+        to sign), the governing bodies' otherwise; list pages mark that on their rows in one query
+        (agreements.selectors.mark_contracts_waiting_for_the_company), a single enquiry asks here."""
+        if self.stage == EnquiryStage.CONTRACTING and self.pk:
+            waits = getattr(self, "contract_waits_for_company", None)
+            if waits is None:
+                from agreements.selectors import a_contract_waits_for_the_company  # agreements builds on this app
+
+                waits = self.contract_waits_for_company = a_contract_waits_for_the_company(self)
+            if waits:
+                return Party.COMPANY
         return ENQUIRY_BALL_HOLDER[EnquiryStage(self.stage)]
 
     def get_ball_holder_display(self) -> str:

@@ -21,6 +21,8 @@ from django_fsm import can_proceed
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
+from agreements.selectors import mark_contracts_waiting_for_the_company
+
 from . import services, workflow
 from .choices import PARTNERSHIP_KIND_DESCRIPTIONS, EnquiryStage, PartnershipKind
 from .forms import (
@@ -87,6 +89,7 @@ def enquiry_list(request):
         .annotate(last_message_at=Max("messages__created_at"), file_count=Count("attachments", distinct=True))
         .order_by("-created_at")
     )
+    mark_contracts_waiting_for_the_company(enquiries)
     return render(request, "partners/enquiry_list.html", {"enquiries": enquiries})
 
 
@@ -186,17 +189,27 @@ def enquiry_detail(request, pk):
     enquiry = _own_enquiry(request, pk)
     if enquiry.stage == EnquiryStage.DRAFT:
         return redirect("partners:enquiry_edit", pk=enquiry.pk, step="needs")
+    return render(request, "partners/enquiry_detail.html", _detail_context(enquiry))
+
+
+def _detail_context(enquiry, *, message_form=None) -> dict:
     thread = enquiry.messages.filter(is_internal=False).select_related("author").prefetch_related("attachments")
-    context = {
+    return {
         "enquiry": enquiry,
         "timeline": company_timeline(enquiry),
         "thread": thread,
         "attachments": _shared_files(enquiry).select_related("uploaded_by").order_by("created_at"),
-        "message_form": MessageForm(),
+        "message_form": message_form or MessageForm(),
         "withdraw_form": WithdrawForm(),
         "can_withdraw": can_proceed(enquiry.withdraw),  # the stage machine says, not a copy of its table
     }
-    return render(request, "partners/enquiry_detail.html", context)
+
+
+def _message_refused(request, enquiry, form):
+    """The page again with what was typed kept in the box (a browser cannot keep chosen files: say so)."""
+    if request.FILES:
+        messages.info(request, _("Your text is kept below; choose the files again before sending."))
+    return render(request, "partners/enquiry_detail.html", _detail_context(enquiry, message_form=form))
 
 
 @login_required
@@ -204,11 +217,8 @@ def enquiry_detail(request, pk):
 def message_create(request, pk):
     enquiry = _own_enquiry(request, pk)
     form = MessageForm(request.POST, request.FILES, enquiry=enquiry)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("partners:enquiry_detail", pk=enquiry.pk)
+    if not form.is_valid():  # each error shows beside its field
+        return _message_refused(request, enquiry, form)
     try:
         _message, refused = services.message_post(
             enquiry=enquiry,
@@ -219,7 +229,7 @@ def message_create(request, pk):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("partners:enquiry_detail", pk=enquiry.pk)
+        return _message_refused(request, enquiry, form)
     for message in refused:
         messages.error(request, message)
     messages.success(request, _("Message sent to the OPALE team."))

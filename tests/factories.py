@@ -292,47 +292,11 @@ def contract(*, enquiry: Enquiry, entity: Entity, actor, kind: str = "research_c
 
 
 def terms_data(agreement, **overrides) -> dict:
-    """Complete, valid form input for the terms of ``agreement`` (an NDA or a research collaboration, co-owned
-    results shared equally between its parties up to a 100 % total)."""
-    import datetime as dt
+    """Complete, valid form input for the terms of ``agreement``, from its kind's module in
+    ``tests/agreements/kind_data/`` (one per kind, each with a ``data(agreement)`` function)."""
+    from .agreements.kind_data import data_for
 
-    from django.utils import timezone
-
-    today = timezone.localdate().isoformat()
-    if agreement.kind == "nda":
-        data = {
-            "direction": "mutual",
-            "purpose": "Evaluating the anti-CD123 antibody on the unit's primary AML samples.",
-            "effective_date": today,
-            "disclosure_months": 24,
-            "survival_years": 5,
-            "marking_required": "on",
-            "oral_confirmation_days": 15,
-        }
-    else:
-        parties = list(agreement.parties.order_by("pk"))
-        shares = [100 // len(parties)] * len(parties)
-        shares[0] += 100 - sum(shares)
-        data = {
-            "work_plan": "Task 1: primary AML samples. Task 2: biomarker of response.",
-            "deliverables": "An interim report at month 6, the final report at month 24.",
-            "company_contribution": "120000.00",
-            "pricing_basis": "full_cost_plus_margin",
-            "effective_date": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
-            "duration_months": 24,
-            "steering_committee": "Two members per party, every quarter.",
-            "ownership": "co_owned",
-            "exploitation_field": "Treatment of acute myeloid leukemia.",
-            "exclusive": "False",
-            "financial_return": "Royalties on net sales.",
-            "licence_access": "negotiation",
-            "publication_review_days": 30,
-            "publication_deferral_days": 90,
-        }
-        for party, share in zip(parties, shares, strict=True):
-            data[f"background_{party.pk}"] = "None."
-            data[f"share_{party.pk}"] = str(share)
-    return {**data, **overrides}
+    return {**data_for(agreement), **overrides}
 
 
 def fill_terms(agreement, *, actor, **overrides):

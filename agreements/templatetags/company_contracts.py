@@ -4,8 +4,9 @@ no knowledge of contracts: the enquiry page loads this and the card comes from t
 
 from django import template
 
+from agreements.forms import NdaAskForm
 from agreements.progress import progress
-from agreements.selectors import agreements_visible_to
+from agreements.selectors import agreements_visible_to, entities_for_a_new_nda
 
 register = template.Library()
 
@@ -20,4 +21,12 @@ def enquiry_contracts(context, enquiry):
         .prefetch_related("parties__body")
         .order_by("number")
     )
-    return {"enquiry": enquiry, "rows": [(agreement, progress(agreement)) for agreement in contracts]}
+    rows = [(agreement, progress(agreement)) for agreement in contracts]
+    entities = list(entities_for_a_new_nda(enquiry))
+    ask_nda = NdaAskForm(entities=entities_for_a_new_nda(enquiry), enquiry=enquiry) if entities else None
+    return {
+        "enquiry": enquiry,
+        "rows": rows,
+        "ask_nda": ask_nda,
+        "single_entity": entities[0] if len(entities) == 1 else None,
+    }

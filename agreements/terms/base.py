@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -129,9 +129,20 @@ class TermsForm(forms.Form):
     fieldsets: ClassVar[list[tuple[Any, Any, list[str]]]] = []
     party_fields: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, data=None, *, agreement: Agreement, settings: ContractSettings | None = None, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        *,
+        agreement: Agreement,
+        settings: ContractSettings | None = None,
+        today: dt.date | None = None,
+        **kwargs,
+    ):
         self.agreement = agreement
         self.settings = settings or ContractSettings.current()
+        # The day the terms are judged on ("earlier than today"): today, unless they are being recorded as
+        # entered on another day (the demo data's past).
+        self.today = today or timezone.localdate()
         parties = agreement.parties.select_related("company", "body") if self.party_fields else []
         self.parties = sorted(parties, key=lambda p: (_PARTY_ORDER.get(p.role, 9), p.pk))
         super().__init__(data, **kwargs)
@@ -160,6 +171,11 @@ class TermsForm(forms.Form):
     def warnings_for(self, values: dict[str, Any]) -> list[str]:
         """Terms that are allowed but deserve a second look."""
         return []
+
+    def suggested_kind(self, values: dict[str, Any]) -> str | None:
+        """Another kind of contract these terms call for (``AgreementKind``), which the terms page offers to start
+        instead: a service expecting inventive work is a research collaboration."""
+        return None
 
     # ---- parties -----------------------------------------------------------------------------------------------
     @staticmethod
@@ -238,6 +254,10 @@ class TermsForm(forms.Form):
     def warnings(self) -> list[str]:
         return self.warnings_for(self.current_values())
 
+    @property
+    def suggestion(self) -> str | None:
+        return self.suggested_kind(self.current_values())
+
     def missing(self) -> list[str]:
         """Each required term the agreement's saved terms lack, by its label."""
         saved = self.initial
@@ -259,6 +279,8 @@ class TermsForm(forms.Form):
 
     @staticmethod
     def display(field: forms.Field, value: Any) -> str:
+        if isinstance(value, list | tuple):  # several choices ticked: each in words
+            return "; ".join(TermsForm.display(field, item) for item in value)
         if isinstance(value, bool):
             return gettext("Yes") if value else gettext("No")
         if isinstance(field, forms.ChoiceField):

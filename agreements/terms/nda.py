@@ -85,7 +85,7 @@ class NdaTermsForm(TermsForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         effective = cleaned.get("effective_date")
-        if effective is not None and effective < timezone.localdate():
+        if effective is not None and effective < self.today:
             if is_blank(cleaned.get("retroactive_reason")):
                 self.add_error(
                     "retroactive_reason",
@@ -119,7 +119,7 @@ class NdaTermsForm(TermsForm):
 
     def missing_when(self, values) -> list[str]:
         effective = values.get("effective_date")
-        retroactive = effective is not None and not isinstance(effective, str) and effective < timezone.localdate()
+        retroactive = effective is not None and not isinstance(effective, str) and effective < self.today
         if retroactive and is_blank(values.get("retroactive_reason")):
             return [str(self.fields["retroactive_reason"].label)]
         return []

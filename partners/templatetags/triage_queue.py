@@ -18,6 +18,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from agreements.selectors import mark_contracts_waiting_for_the_company
+
 register = template.Library()
 
 PK_PLACEHOLDER = "0pk0"
@@ -34,6 +36,7 @@ def queue_result_list(cl):
     with_checkbox = "action_checkbox" in cl.list_display
     select_label = gettext("Select this object for an action - {}")
     rows = []
+    mark_contracts_waiting_for_the_company(cl.result_list, deadlines=True)
     for enquiry in cl.result_list:
         cells = []
         if with_checkbox:

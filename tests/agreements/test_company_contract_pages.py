@@ -196,7 +196,7 @@ def test_the_company_accepts_the_text_then_signs_the_nda(member, company_member,
     member.post(url("contract_accept", agreement))
     assert Agreement.objects.get(pk=agreement.pk).stage == C.AGREED
     page = text_of(member.get(url("contract_detail", agreement)))
-    assert "You accepted the text: it awaits your signature." in page
+    assert "Your company accepted the text: it awaits your company’s signature." in page
     # The signature form names the version and the SHA-256 of the PDF being signed.
     assert "Sign for your company" in page
     assert f'name="version" value="{version.pk}"' in page

@@ -65,7 +65,7 @@ def test_the_daily_task_warns_and_expires_and_beat_runs_it(in_force, settings):
     from agreements.tasks import expire_contracts
 
     Agreement.objects.filter(pk=in_force.pk).update(ends_on=timezone.localdate() + dt.timedelta(days=10))
-    assert expire_contracts() == "1 warned, 0 expired"
+    assert expire_contracts() == "1 warned, 0 expired, 0 signature deadlines near"
     Agreement.objects.filter(pk=in_force.pk).update(ends_on=timezone.localdate() - dt.timedelta(days=1))
-    assert expire_contracts() == "0 warned, 1 expired"
+    assert expire_contracts() == "0 warned, 1 expired, 0 signature deadlines near"
     assert settings.CELERY_BEAT_SCHEDULE["expire-contracts"]["task"] == "agreements.tasks.expire_contracts"

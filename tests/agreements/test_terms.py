@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, assume, given
@@ -407,9 +408,18 @@ def test_terms_are_frozen_once_sent_to_the_company(an_nda, central_user, company
         save(an_nda, nda_data(), central_user)
 
 
-def test_a_kind_without_terms_yet_cannot_have_them_saved(entity, co_owner, company, central_user):
+def test_every_kind_has_its_terms_and_templates_in_both_languages():
+    assert set(KINDS) == set(AgreementKind.values)
+    for kind, spec in KINDS.items():
+        for language in ("fr", "en"):
+            get_template(f"agreements/pdf/{spec.template}_{language}.html")  # raises if it is missing
+        assert spec.form.fieldsets, kind
+
+
+def test_a_kind_left_out_of_the_registry_cannot_have_terms_saved(entity, co_owner, company, central_user, monkeypatch):
     enquiry = contracting_enquiry(entity=entity, actor=central_user, company=company)
     service = contract(enquiry=enquiry, entity=entity, actor=central_user, kind=AgreementKind.SERVICE)
+    monkeypatch.delitem(KINDS, AgreementKind.SERVICE)
     with pytest.raises(WorkflowError, match="not available yet"):
         save(service, {}, central_user)
 
@@ -462,9 +472,10 @@ def test_missing_research_terms_block_sending_with_their_names(collaboration, ce
     assert workflow.agreement_send_to_company(agreement=collaboration, actor=central_user).stage == C.SENT_TO_COMPANY
 
 
-def test_a_kind_without_terms_yet_is_not_sent(entity, co_owner, company, central_user):
+def test_a_kind_left_out_of_the_registry_is_not_sent(entity, co_owner, company, central_user, monkeypatch):
     enquiry = contracting_enquiry(entity=entity, actor=central_user, company=company)
     service = contract(enquiry=enquiry, entity=entity, actor=central_user, kind=AgreementKind.SERVICE)
+    monkeypatch.delitem(KINDS, AgreementKind.SERVICE)
     workflow.agreement_start_drafting(agreement=service, actor=central_user)
     workflow.agreement_submit_for_internal_review(agreement=service, actor=central_user)
     with pytest.raises(ValidationError, match="terms for this kind of contract are not available yet"):

@@ -96,7 +96,7 @@ def test_the_company_reviews_asks_for_a_change_accepts_signs_and_downloads_its_n
     review = main(page).locator("#review")
     expect(review).to_contain_text("Read version 2")
     review.get_by_role("button", name="Accept the text").click()
-    expect(main(page)).to_contain_text("You accepted the text: it awaits your signature.")
+    expect(main(page)).to_contain_text("Your company accepted the text: it awaits your company’s signature.")
 
     # … and signs it: the form names the version and the SHA-256 of its PDF.
     sign = main(page).locator("#sign")

@@ -79,7 +79,7 @@ def recipients(template: str) -> set[str]:
 
 
 def test_the_central_team_routes_an_enquiry_and_the_entities_answer(live_server, open_browser_page):
-    demo_data.load()
+    demo_data.load(contracts=False)
     assert not Notification.objects.exists()  # the demo's past e-mails nobody
     enquiry = Enquiry.objects.get(title__startswith="Hauts-de-France regional call")
     assert enquiry.stage == EnquiryStage.SUBMITTED
@@ -233,7 +233,7 @@ def test_the_central_team_routes_an_enquiry_and_the_entities_answer(live_server,
 
 
 def test_the_queue_shows_every_column_900_px_wide(live_server, open_browser_page):
-    demo_data.load()
+    demo_data.load(contracts=False)
     page = open_browser_page(locale="en-GB", width=900, height=900)
     admin_sign_in(page, live_server, "central")
     page.goto(live_server.url + QUEUE)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from agreements import workflow as contracts
 from agreements.choices import AgreementKind
+from agreements.models import ContractSettings, ContractTemplate
 from partners import workflow
 from partners.roles import CENTRAL_TEAM
 
@@ -47,7 +48,11 @@ CHANGELIST_QUERIES = {
     "attachment": REQUEST + LIST + 1,  # filter: the content types in use
     "agreement": REQUEST + LIST,
     "stagechange": REQUEST + LIST + 2 + 2,  # date hierarchy: bounds, days; filters: stages, transitions in use
+    "contractsettings": REQUEST + 1,  # the one row (made if missing), then a redirect to its page
+    "contracttemplate": REQUEST + LIST + 1,  # filter: the governing bodies
 }
+# Changelists that send the user straight to their one object.
+REDIRECTING = {"contractsettings"}
 
 # A change page reads its object, then what its form and inlines show: each in one query, except Django's
 # inline widgets, which read their row's choices per row (one row per inline here).
@@ -76,9 +81,12 @@ CHANGE_QUERIES = {
     "message": REQUEST + 5,  # object, enquiry, content type, enquiry autocomplete, author
     "attachment": REQUEST + 4,  # object, content type, enquiry, uploader
     # object with its enquiry, company and entity (read again by Django's form), the same row as its stage
-    # machine, its draft versions, the signature circuit (parties, signatures), parties, timeline, content type
-    "agreement": REQUEST + 9,
+    # machine, its draft versions, the signature circuit (parties, signatures), the steps before signature,
+    # parties, timeline, content type
+    "agreement": REQUEST + 10,
     "stagechange": REQUEST + 4,  # object, content type, enquiry, actor
+    "contractsettings": REQUEST + 2,  # object, content type
+    "contracttemplate": REQUEST + 4,  # the version (read twice: the page, its preview state), the specimen, type
 }
 
 
@@ -117,7 +125,7 @@ def test_every_changelist_opens_in_a_fixed_number_of_queries(
         name = model._meta.model_name
         with django_assert_max_num_queries(CHANGELIST_QUERIES[name], info=f"{name} changelist"):
             response = client.get(reverse(url_name(model, "changelist")))
-        assert response.status_code == 200, name
+        assert response.status_code == (302 if name in REDIRECTING else 200), name
 
 
 @pytest.mark.parametrize("model", PORTAL_MODELS, ids=lambda model: model._meta.model_name)
@@ -133,6 +141,10 @@ def test_every_change_page_opens_in_a_fixed_number_of_queries(
     contracts.agreement_request(enquiry=enquiry, entity=entities[0], kind=AgreementKind.NDA, actor=central_user)
     client.force_login(central_user)
     name = model._meta.model_name
+    ContractSettings.current()  # the one settings row, as any first reader makes it
+    ContractTemplate.objects.create(
+        body=entities[0].governances.get().body, kind="nda", language="fr", number=1, source="{% extends x %}"
+    )
     obj = model._default_manager.order_by("pk").last()
 
     with django_assert_max_num_queries(CHANGE_QUERIES[name], info=f"{name} change page"):

@@ -10,9 +10,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import StageChange
+from agreements import approvals, signatures
+from agreements.choices import AgreementKind, ContractStage, PartyRole
+from agreements.models import Agreement, ApprovalDecision, DraftVersion, Signature, StageChange
+from agreements.terms import KINDS
 from partners import demo_data
 from partners.choices import CompanySize, EnquiryStage, EntityKind, PartnershipKind, RoutingStatus, Sector
 from partners.models import (
@@ -46,13 +50,71 @@ MODELS = [
 ]
 
 
+C = ContractStage
+# The demo's contracts beyond the four first examples, one of each kind at least, each where its story leaves it:
+# (enquiry title, kind, contract stage, enquiry stage).
+STORIES = [
+    ("Industrial chair on immune escape in lymphoid malignancies", "industrial_chair", C.IN_FORCE, "signed"),
+    ("Thèse CIFRE : biomarqueurs de réponse aux inhibiteurs de ménine", "cifre", C.IN_FORCE, "signed"),
+    (
+        "Criblage haut débit d'une chimiothèque de dégradeurs de FLT3 sur cellules primaires",
+        "service",
+        C.IN_FORCE,
+        "signed",
+    ),
+    (
+        "Accès à des échantillons de LLC pour le développement d'un test de MRD",
+        "material_transfer",
+        C.IN_FORCE,
+        "signed",
+    ),
+    ("Laboratoire commun : IA de cytomorphologie sur frottis médullaires", "joint_lab", C.DRAFTING, "contracting"),
+    ("Efficacy of the menin inhibitor HMV-201 in NPM1-mutated AML PDX models", "service", C.DRAFTING, "contracting"),
+    (
+        "Expert advice on treatment sequencing after BTK and BCL-2 inhibitors in CLL",
+        "consultancy",
+        C.IN_FORCE,
+        "signed",
+    ),
+    ("Option on a patent family covering a leukemia stem-cell surface marker", "option", C.IN_FORCE, "signed"),
+    (
+        "Option on a patent family covering a leukemia stem-cell surface marker",
+        "patent_licence",
+        C.IN_NEGOTIATION,
+        "signed",
+    ),
+    (
+        "Extraction de données de vie réelle pour un modèle prédictif de rechute de LAM",
+        "data_access",
+        C.INTERNAL_REVIEW,
+        "contracting",
+    ),
+    (
+        "Appel Bpifrance i-Démo : analyses fédérées de données de vie réelle en hématologie",
+        "consortium",
+        C.SENT_TO_COMPANY,
+        "contracting",
+    ),
+    ("Advice on the design of a phase I/II trial of HMV-201 in relapsed AML", "framework", C.AGREED, "contracting"),
+]
+# Stages at which every step before signature (agreements.approvals) must be recorded.
+SIGNING_OR_SIGNED = [C.IN_SIGNATURE, C.IN_FORCE, C.COMPLETED, C.EXPIRED, C.TERMINATED]
+
+
+def story(kind: str, company: str = "") -> Agreement:
+    """The contract of ``kind`` among the stories, of the company whose name starts with ``company``."""
+    return Agreement.objects.select_related("enquiry").get(
+        kind=kind, enquiry__title__in=[s[0] for s in STORIES], enquiry__company__legal_name__startswith=company
+    )
+
+
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
 @pytest.mark.django_db
 def test_loading_again_creates_only_what_is_missing():
-    first = demo_data.load()
+    first = demo_data.load(contracts=False)  # the contracts' PDFs take long; TestTheLoadedConsortium loads them
     after_first = counts()
     assert after_first["Enquiry"] >= 30 and after_first["StageChange"] > after_first["Enquiry"]
 
@@ -82,6 +144,18 @@ def test_every_enquiry_timeline_stays_in_the_past_whatever_the_weekday():
 def test_the_first_enquiries_go_back_about_ten_months():
     oldest = max(spec["start"] for spec in demo_data.ENQUIRIES)
     assert 270 <= oldest <= 330
+
+
+def admin_url(agreement: Agreement) -> str:
+    return reverse("admin:agreements_agreement_change", args=[agreement.pk])
+
+
+def company_url(agreement: Agreement) -> str:
+    return reverse("agreements:contract_detail", args=[agreement.enquiry_id, agreement.pk])
+
+
+def lead_legal(agreement: Agreement):
+    return agreement.parties.get(role="lead_negotiator").body.legal_staff.order_by("pk").first()
 
 
 @pytest.fixture(scope="class")
@@ -143,7 +217,7 @@ class TestTheLoadedConsortium:
     def test_every_stage_was_reached_through_the_workflow_with_past_timestamps(self):
         now = timezone.now()
         for enquiry in Enquiry.objects.prefetch_related("stage_changes"):
-            changes = list(enquiry.stage_changes.all())
+            changes = [change for change in enquiry.stage_changes.all() if change.agreement_id is None]
             if enquiry.stage == EnquiryStage.DRAFT:
                 assert not changes and enquiry.reference is None
                 continue
@@ -187,8 +261,145 @@ class TestTheLoadedConsortium:
     def test_the_legal_login_is_staff_of_inserm_and_signed_a_partnership(self):
         legal = User.objects.get(username="legal")
         assert list(legal.governing_bodies.values_list("short_name", flat=True)) == ["Inserm"]
-        assert StageChange.objects.filter(actor=legal, to_stage=EnquiryStage.SIGNED).exists()
+        # Its signature for Inserm on an agreement put it in force, and so signed the partnership.
+        signed = Signature.objects.filter(
+            signed_by=legal, agreement__stage=ContractStage.IN_FORCE, agreement__enquiry__stage=EnquiryStage.SIGNED
+        ).exclude(agreement__kind=AgreementKind.NDA)
+        assert signed.filter(party__body__short_name="Inserm").exists()
         assert enquiries_visible_to(legal).exists()
+
+    def test_hemavias_nda_is_in_force_signed_by_every_party_and_opens_confidential_uploads(self):
+        agreement = Agreement.objects.get(enquiry__title=demo_data.ENQUIRIES[0]["title"], kind=AgreementKind.NDA)
+        assert agreement.stage == ContractStage.IN_FORCE and agreement.language == "en"
+        assert not signatures.awaited(agreement)
+        signers = set(agreement.signatures.values_list("party__role", flat=True))
+        assert signers == {PartyRole.COMPANY, PartyRole.LEAD_NEGOTIATOR, PartyRole.CO_OWNER}
+        final = agreement.versions.get(is_final=True)
+        assert final.status == DraftVersion.Status.READY and final.pdf and final.pages >= 2
+        assert agreement.enquiry.has_nda_in_force()
+        assert agreement.enquiry.stage == EnquiryStage.CONTRACTING
+
+    def test_cellforges_nda_waits_for_the_academic_signatures(self):
+        agreement = Agreement.objects.get(enquiry__company__legal_name__startswith="Cellforge", kind=AgreementKind.NDA)
+        assert agreement.stage == ContractStage.SIGNED_BY_COMPANY
+        assert [p.body.short_name for p in signatures.awaited(agreement)] == ["AP-HP", "Inserm"]
+        assert not agreement.enquiry.has_nda_in_force()
+
+    def test_a_collaboration_is_in_negotiation_after_the_companys_request_for_changes(self):
+        agreement = Agreement.objects.get(
+            enquiry__company__legal_name__startswith="Lymphocyte", kind="research_collaboration"
+        )
+        assert agreement.stage == ContractStage.IN_NEGOTIATION and agreement.language == "fr"
+        change = agreement.stage_changes.get(transition="request_changes")
+        assert "option de licence exclusive" in change.comment
+        assert change.actor.company_membership.company == agreement.enquiry.company
+
+    def test_a_collaboration_came_into_force_and_the_partnership_is_signed(self):
+        agreement = Agreement.objects.get(
+            enquiry__company__legal_name__startswith="Hematica", kind="research_collaboration"
+        )
+        assert agreement.stage == ContractStage.IN_FORCE
+        assert agreement.enquiry.stage == EnquiryStage.SIGNED
+        assert agreement.starts_on and agreement.ends_on and agreement.ends_on > agreement.starts_on
+        assert agreement.versions.filter(is_final=True, status=DraftVersion.Status.READY).exists()
+
+    def test_every_demo_contract_happened_in_the_past_with_ready_pdfs(self):
+        now = timezone.now()
+        assert Agreement.objects.count() >= 4
+        assert not DraftVersion.objects.exclude(status=DraftVersion.Status.READY).exists()
+        assert not DraftVersion.objects.filter(created_at__gte=now - dt.timedelta(days=1)).exists()
+        assert not Signature.objects.filter(signed_at__gte=now - dt.timedelta(days=1)).exists()
+        assert not StageChange.objects.filter(agreement__isnull=False, at__gte=now - dt.timedelta(days=1)).exists()
+
+    def test_every_kind_of_contract_has_a_demo_contract(self):
+        assert set(Agreement.objects.values_list("kind", flat=True)) == set(AgreementKind.values)
+
+    @pytest.mark.parametrize(("title", "kind", "stage", "enquiry_stage"), STORIES, ids=[s[1] for s in STORIES])
+    def test_each_demo_contract_is_where_its_story_leaves_it(self, title, kind, stage, enquiry_stage):
+        agreement = Agreement.objects.select_related("enquiry").get(enquiry__title=title, kind=kind)
+        assert (agreement.stage, agreement.enquiry.stage) == (stage, enquiry_stage)
+        assert agreement.language == agreement.enquiry.language
+        assert KINDS[kind].missing(agreement) == []  # its terms are all entered, as the drafter would
+        # One draft made by the legal staff (the demo renders every PDF: more would slow its loading down).
+        assert agreement.versions.filter(is_final=False).count() == 1
+
+    def test_every_contract_in_force_is_signed_by_all_with_its_final_pdf(self):
+        in_force = Agreement.objects.filter(stage=ContractStage.IN_FORCE)
+        assert in_force.exclude(kind=AgreementKind.NDA).count() >= 7
+        for agreement in in_force:
+            assert not signatures.awaited(agreement), agreement.reference
+            final = agreement.versions.get(is_final=True)
+            assert final.status == DraftVersion.Status.READY and final.pdf and final.pages >= 2, agreement.reference
+            assert agreement.starts_on <= timezone.localdate() < agreement.ends_on, agreement.reference
+
+    def test_every_step_before_signature_is_recorded_once_the_contract_is_signed(self):
+        signing = Agreement.objects.filter(stage__in=SIGNING_OR_SIGNED)
+        assert signing.filter(approvals__isnull=False).exists()  # some of them needed steps
+        for agreement in signing:
+            assert approvals.blocking(agreement) == [], agreement.reference
+        # A clinician advised Sanagen: both declarations were made before anyone signed.
+        advice = story("consultancy")
+        assert advice.terms["hospital_clinician"] is True
+        steps = {a.kind: a for a in approvals.of(advice)}
+        assert set(steps) == {"transparency", "anti_gift"}
+        first_signature = advice.signatures.order_by("signed_at").first().signed_at
+        assert all(a.decision == ApprovalDecision.APPROVED and a.recorded_at < first_signature for a in steps.values())
+        # The data access licence waits for the DPO's sign-off in internal review.
+        data = story("data_access")
+        assert [(a.kind, a.decision) for a in approvals.blocking(data)] == [("dpo_sign_off", ApprovalDecision.PENDING)]
+
+    def test_the_contracts_terms_tell_their_stories(self):
+        cifre = story("cifre")
+        thesis_start = dt.date.fromisoformat(cifre.terms["thesis_start"])
+        assert thesis_start < timezone.localdate(cifre.in_force_at) <= cifre.signature_deadline
+        assert story("service", "Myelis").terms["inventive_work_expected"] is False
+        assert story("material_transfer").terms["collection_number"] == "DC-2019-3581"
+        joint_lab = story("joint_lab")
+        last = joint_lab.stage_changes.order_by("at").last()
+        assert last.transition == "return_to_drafting" and "modèles entraînés" in last.comment
+        option, licence = story("option"), story("patent_licence")
+        assert 6 <= option.terms["option_months"] <= 12 and option.ends_on > timezone.localdate()
+        changes = licence.stage_changes.get(transition="request_changes")
+        assert changes.at > option.in_force_at and "option fee" in changes.comment
+        assert story("consortium").terms["programme"] == "bpifrance"
+
+    def test_the_central_team_opens_every_contract_with_its_versions(self, client, django_user_model):
+        client.force_login(django_user_model.objects.get(username="central"))
+        for agreement in Agreement.objects.all():
+            page = client.get(admin_url(agreement))
+            assert page.status_code == 200, agreement.reference
+            body = page.content.decode()
+            assert agreement.reference in body
+            for version in agreement.versions.all():
+                download = reverse("admin:agreements_agreement_draft_download", args=[agreement.pk, version.number])
+                assert download in body, (agreement.reference, version.number)
+
+    def test_the_portal_is_named_as_the_maker_of_a_final_pdf(self, client, django_user_model):
+        client.force_login(django_user_model.objects.get(username="central"))
+        final = DraftVersion.objects.filter(is_final=True).select_related("agreement").first()
+        assert final.requested_by is None
+        assert "The portal, after the last signature" in client.get(admin_url(final.agreement)).content.decode()
+
+    def test_lead_legal_staff_download_every_version_of_their_contracts(self, client):
+        for agreement in Agreement.objects.exclude(parties__role="lead_negotiator", parties__body__legal_staff=None):
+            client.force_login(lead_legal(agreement))
+            for version in agreement.versions.all():
+                url = reverse("admin:agreements_agreement_draft_download", args=[agreement.pk, version.number])
+                response = client.get(url)
+                assert response.status_code == 200, (agreement.reference, version.number)
+                assert (
+                    b"".join(response.streaming_content if response.streaming else [response.content])[:5] == b"%PDF-"
+                )
+
+    def test_each_company_reads_its_own_contracts_and_no_other(self, client):
+        agreements = list(Agreement.objects.select_related("enquiry__company"))
+        for agreement in agreements:
+            member = CompanyMember.objects.filter(company=agreement.enquiry.company).select_related("user").first()
+            client.force_login(member.user)
+            assert client.get(company_url(agreement)).status_code == 200, agreement.reference
+            for other in agreements:
+                if other.enquiry.company_id != agreement.enquiry.company_id:
+                    assert client.get(company_url(other)).status_code == 404, (member.user, other.reference)
 
     def test_the_company_login_sees_only_its_own_company(self):
         company_user = User.objects.get(username="company")

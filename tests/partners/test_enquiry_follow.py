@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
@@ -51,7 +52,7 @@ def test_my_enquiries_lists_the_companys_enquiries_newest_first(member, company,
     assert reverse("partners:enquiry_edit", args=[middle.pk, "needs"]) in page  # a draft opens on its form
     assert page.count(">Submitted</span>") == 2 and page.count(">Draft</span>") == 1
     assert "Draft – not sent yet" in page
-    assert page.count(f"Last activity: {date_filter(timezone.localtime(newest.updated_at), 'j M Y')}") >= 1
+    assert page.count(f"Last activity: {date_filter(timezone.localtime(newest.updated_at), 'j F Y')}") >= 1
     assert "Who holds the ball: The OPALE central team" in page
 
 
@@ -116,7 +117,7 @@ def test_the_timeline_tells_each_step_in_plain_words(member, accepted):
 
 def test_the_page_says_who_holds_the_ball_and_since_when(member, accepted):
     page = member.get(detail(accepted)).text
-    since = date_filter(timezone.localtime(accepted.stage_changed_at), "j M Y")
+    since = date_filter(timezone.localtime(accepted.stage_changed_at), "j F Y")
     assert re.search(r"Who holds the ball</div>\s*<div[^>]*>The OPALE central team</div>", page)
     assert f"since {since}" in page
     assert "Accepted by an entity" in page  # the stage
@@ -190,8 +191,22 @@ def test_a_message_with_a_refused_file_is_sent_and_the_file_refusal_explained(me
 
 def test_an_empty_message_is_refused(member, accepted):
     response = member.post(reverse("partners:message_create", args=[accepted.pk]), {"body": "  "}, follow=True)
-    assert "This field is required." in page_messages(response)
+    assert "This field is required." in response.text  # beside the field
     assert not Message.objects.exists()
+
+
+def test_a_refused_confidential_file_keeps_the_typed_message(member, accepted):
+    text = "Here is the structure of HMV-201 and its formulation, as promised."
+    upload = SimpleUploadedFile("structure.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = member.post(
+        reverse("partners:message_create", args=[accepted.pk]),
+        {"body": text, "files": [upload], "confidential": "on"},
+    )
+    assert response.status_code == 200
+    assert text in response.text  # still in the box, nothing lost
+    assert "Confidential files are accepted only once an NDA is in force" in response.text
+    assert "choose the files again" in " ".join(page_messages(response))
+    assert not Message.objects.exists() and not accepted.attachments.exists()
 
 
 def test_withdrawing_needs_a_reason(member, accepted):

@@ -452,8 +452,9 @@ def bulk_enquiries(count: int, *, first: int, central_user) -> None:
 
 # The queue page: the five queries of every admin page (session, user, groups, user and group permissions),
 # then the queue's own: the bounded count, the page of rows with their company and follower, the page's
-# disease areas, and the choices of three filters (disease areas, entities, governing bodies).
-QUEUE_QUERIES = 5 + 3 + 3
+# disease areas, the open contracts of the page's enquiries in contracting (who holds the ball, signature
+# deadlines), and the choices of three filters (disease areas, entities, governing bodies).
+QUEUE_QUERIES = 5 + 4 + 3
 
 
 def queue_pages() -> list[tuple[dict, int]]:
