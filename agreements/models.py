@@ -140,7 +140,10 @@ class Agreement(ProtectedStageMixin, models.Model):
         _("sign by"),
         null=True,
         blank=True,
-        help_text=_("The date by which the rules require it signed (CIFRE: 6 months after the thesis starts; ANR …)."),
+        help_text=_(
+            "The date by which its rules require it signed: 6 months after the thesis starts for a CIFRE contract, "
+            "12 months after the project starts for an ANR consortium."
+        ),
     )
     deadline_warned_at = models.DateTimeField(_("deadline warning sent"), null=True, blank=True)
     amends = models.ForeignKey(

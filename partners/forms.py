@@ -239,6 +239,9 @@ class MessageForm(forms.Form):
     def __init__(self, *args, enquiry: Enquiry | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.enquiry = enquiry
+        if enquiry is not None and enquiry.has_nda_in_force():
+            self.fields["body"].help_text = _("An NDA is in force on this enquiry: confidential details are protected.")
+            self.fields["confidential"].help_text = _("Accepted: an NDA covering this enquiry is in force.")
 
     def clean(self):
         data = super().clean()

@@ -199,7 +199,7 @@ def _detail_context(enquiry, *, message_form=None) -> dict:
         "timeline": company_timeline(enquiry),
         "thread": thread,
         "attachments": _shared_files(enquiry).select_related("uploaded_by").order_by("created_at"),
-        "message_form": message_form or MessageForm(),
+        "message_form": message_form or MessageForm(enquiry=enquiry),
         "withdraw_form": WithdrawForm(),
         "can_withdraw": can_proceed(enquiry.withdraw),  # the stage machine says, not a copy of its table
     }

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             name="signature_deadline",
             field=models.DateField(
                 blank=True,
-                help_text="The date by which the rules require it signed (CIFRE: 6 months after the thesis starts; ANR …).",
+                help_text="The date by which its rules require it signed: 6 months after the thesis starts for a CIFRE contract, 12 months after the project starts for an ANR consortium.",
                 null=True,
                 verbose_name="sign by",
             ),
