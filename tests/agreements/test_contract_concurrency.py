@@ -87,7 +87,26 @@ def test_the_same_step_clicked_twice_at_once_moves_the_contract_once(
     assert (change.from_stage, change.to_stage) == (C.REQUESTED, C.DRAFTING)
 
 
-def test_contracts_asked_for_at_once_get_distinct_numbers(central_user, legal_officer, entity, company):
+def test_contracts_asked_for_at_once_get_distinct_numbers(central_user, entity, other_entity, company):
+    enquiry = routed_enquiry(company=company, entities=[entity, other_entity], actor=central_user)
+
+    results, errors = race(
+        [
+            lambda: workflow.agreement_request(
+                enquiry=enquiry, entity=entity, kind=AgreementKind.NDA, actor=central_user
+            ),
+            lambda: workflow.agreement_request(
+                enquiry=enquiry, entity=other_entity, kind=AgreementKind.NDA, actor=central_user
+            ),
+        ]
+    )
+
+    assert not errors, errors
+    assert sorted(Agreement.objects.filter(enquiry=enquiry).values_list("number", flat=True)) == [1, 2]
+    assert StageChange.objects.filter(agreement__enquiry=enquiry, transition="request").count() == 2
+
+
+def test_the_same_nda_asked_for_twice_at_once_is_made_once(central_user, legal_officer, entity, company):
     enquiry = routed_enquiry(company=company, entities=[entity], actor=central_user)
 
     results, errors = race(
@@ -101,6 +120,7 @@ def test_contracts_asked_for_at_once_get_distinct_numbers(central_user, legal_of
         ]
     )
 
-    assert not errors, errors
-    assert sorted(Agreement.objects.filter(enquiry=enquiry).values_list("number", flat=True)) == [1, 2]
-    assert StageChange.objects.filter(agreement__enquiry=enquiry, transition="request").count() == 2
+    assert len(results) == 1 and len(errors) == 1
+    assert isinstance(errors[0], workflow.WorkflowError)
+    assert "is already under way on this enquiry" in str(errors[0])
+    assert Agreement.objects.filter(enquiry=enquiry).count() == 1
