@@ -42,10 +42,14 @@ class ApprovalForm(forms.Form):
 class ApprovalAdminMixin:
     def approval_context(self, request, agreement: Agreement) -> dict:
         steps = approvals.of(agreement)
+        open_to_record = not agreement.is_closed and agreement.in_force_at is None
+        if open_to_record and len(steps) < len(approvals.needed(agreement)):
+            approvals.sync(agreement)  # a step the contract came to need (its entity changed): its row, to record
+            steps = approvals.of(agreement)
         editable = (
             bool(steps)
+            and open_to_record
             and rules.can_draft(agreement, request.user)
-            and not agreement.is_closed
             and not agreement.signatures.exists()
         )
         return {"approvals": steps, "approvals_editable": editable}

@@ -80,8 +80,12 @@ def of(agreement: Agreement) -> list[Approval]:
 
 
 def blocking(agreement: Agreement) -> list[Approval]:
-    """The steps that still hold the signature back: awaited, or refused."""
-    return [a for a in of(agreement) if not a.clears]
+    """The steps that still hold the signature back: awaited, or refused. A step the contract needs but has no
+    row for yet (its entity became a cooperative group since) is awaited too."""
+    held = [a for a in of(agreement) if not a.clears]
+    recorded = {a.kind for a in agreement.approvals.all()}
+    missing = [Approval(agreement=agreement, kind=kind, may_be_waived=w) for kind, w in needed(agreement).items()]
+    return held + [a for a in missing if a.kind not in recorded]
 
 
 def check_before_signature(agreement: Agreement) -> None:
@@ -113,8 +117,9 @@ def approval_record(
     """Record a step's decision. The central team and the lead body's legal staff do, until the first signature;
     a decision needs its date (not in the future); "not applicable" only where the step may be waived, with why."""
     with transaction.atomic():
-        locked = Approval.objects.select_for_update().select_related("agreement__enquiry").get(pk=approval.pk)
-        agreement = locked.agreement
+        # the contract's lock first, as a signature takes it: a step cannot change while someone signs
+        agreement = Agreement.objects.select_for_update().select_related("enquiry").get(pk=approval.agreement_id)
+        locked = Approval.objects.select_for_update().get(pk=approval.pk)
         if not rules.can_draft(agreement, actor):
             raise PermissionDenied(
                 _("You may not record the steps of contract %(ref)s.") % {"ref": agreement.reference}

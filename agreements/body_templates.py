@@ -126,7 +126,12 @@ ALLOWED_FILTERS = frozenset(
 BOUNDED_ARGUMENTS = {
     "stringformat": re.compile(r"[-+ #0]?\d?(\.\d)?[sdifeEgGxXo]"),
     "floatformat": re.compile(r"-?\d?[gu]{0,2}"),
+    # a separator of a few characters, written in the template: a long one (or a variable holding a whole term)
+    # would multiply the text it joins ("…"|make_list|join:"…" squares its length)
+    "join": re.compile(r".{0,5}", re.DOTALL),
 }
+# Of those, the filters whose argument must be a quoted literal, never a variable.
+LITERAL_ONLY = frozenset({"join"})
 _LITERAL = r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\''
 # a string literal (skipped, so a "|" inside one is not a filter) or a filter with its optional argument
 _FILTER = re.compile(rf"{_LITERAL}|\|\s*(\w+)(?::({_LITERAL}|[\w.]+))?")
@@ -204,6 +209,8 @@ def validate_source(source: str, *, kind: str, language: str) -> Template:
         compiled = engine().from_string(source)
     except TemplateSyntaxError as error:
         raise ValidationError(_("The template does not compile: %(error)s") % {"error": error}) from None
+    except RecursionError:
+        raise ValidationError(_("The template nests its tags too deeply: simplify it.")) from None
     problems = _structure_problems(compiled, kind=kind, language=language)
     if problems:
         raise ValidationError(problems)
@@ -309,8 +316,10 @@ def _filter_problems(contents: str, line: int) -> list[str]:
                 % {"line": line, "filter": name, "reason": reason}
             )
         elif name in BOUNDED_ARGUMENTS:
-            value = argument[1:-1] if argument and _QUOTED.fullmatch(argument) else argument
-            if value is not None and not BOUNDED_ARGUMENTS[name].fullmatch(value):
+            quoted = bool(argument and _QUOTED.fullmatch(argument))
+            value = argument[1:-1] if quoted else argument
+            unquoted = name in LITERAL_ONLY and not quoted
+            if value is not None and (unquoted or not BOUNDED_ARGUMENTS[name].fullmatch(value)):
                 problems.append(
                     _("Line %(line)s: |%(filter)s:%(argument)s is not allowed: give a short literal format.")
                     % {"line": line, "filter": name, "argument": argument}

@@ -66,6 +66,14 @@ def draft_request(
         if locked.stage == ContractStage.CANCELLED:
             raise WorkflowError(_("Contract %(ref)s is cancelled: no new draft.") % {"ref": locked.reference})
         final = locked.in_force_at is not None if final is None else final
+        if final:
+            # A final PDF prints what the parties signed: the terms of the version they signed, not terms an
+            # amendment in force has changed since (the amendment is a signed text of its own).
+            from .signatures import version_to_sign  # signatures asks this module for the final PDF
+
+            signed = version_to_sign(locked)
+            if signed is not None and signed.is_final is False:
+                locked.terms = signed.terms
         body_template = _body_template(locked, language, final)
         digest = documents.content_hash(locked, language, final, body_template=body_template)
         same = locked.versions.filter(content_hash=digest, status__in=[V.READY, V.RENDERING]).order_by("-number")

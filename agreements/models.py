@@ -186,10 +186,12 @@ class Agreement(ProtectedStageMixin, models.Model):
 
     @property
     def amendment_number(self) -> int | None:
-        """Its rank among the amendments of the contract it amends (1 for the first), or None for a contract."""
+        """Its rank among the amendments of the contract it amends (1 for the first; a cancelled one takes no
+        number), or None for a contract."""
         if self.amends_id is None:
             return None
-        return Agreement.objects.filter(amends_id=self.amends_id, number__lte=self.number).count()
+        earlier = Agreement.objects.filter(amends_id=self.amends_id, number__lte=self.number)
+        return earlier.exclude(stage=ContractStage.CANCELLED).count() or 1
 
     @property
     def is_closed(self) -> bool:

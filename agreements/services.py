@@ -53,7 +53,12 @@ def agreement_save_terms(
             raise ValidationError(form.errors.as_data())
         locked.terms = form.to_terms()
         locked.starts_on, locked.ends_on = form.period(form.cleaned_data)
-        locked.signature_deadline = spec.signature_deadline(form.cleaned_data) if spec.signature_deadline else None
-        locked.save(update_fields=["terms", "starts_on", "ends_on", "signature_deadline"])
+        # an amendment is signed on its own calendar: its contract's deadline (thesis or project start) is past
+        deadline = (
+            spec.signature_deadline(form.cleaned_data) if spec.signature_deadline and not locked.amends_id else None
+        )
+        if deadline != locked.signature_deadline:
+            locked.signature_deadline, locked.deadline_warned_at = deadline, None  # a new date is warned about anew
+        locked.save(update_fields=["terms", "starts_on", "ends_on", "signature_deadline", "deadline_warned_at"])
         approvals.sync(locked)  # a term may call for a step before signature (a clinician: declarations)
     return locked

@@ -23,7 +23,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from partners.choices import FundingProgramme
@@ -320,7 +320,11 @@ class ConsortiumTermsForm(TermsForm):
                 )
             elif left <= self.settings.deadline_warning_days:
                 warnings.append(
-                    gettext("%(days)s days left to sign before the programme's deadline, %(date)s.")
+                    ngettext(
+                        "%(days)s day left to sign before the programme's deadline, %(date)s.",
+                        "%(days)s days left to sign before the programme's deadline, %(date)s.",
+                        left,
+                    )
                     % {"days": left, "date": when}
                 )
         grant_date, start = _as_date(values.get("grant_agreement_date")), _as_date(values.get("project_start"))

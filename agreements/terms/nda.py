@@ -6,6 +6,7 @@ marking_required, oral_confirmation_days."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -85,7 +86,7 @@ class NdaTermsForm(TermsForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         effective = cleaned.get("effective_date")
-        if effective is not None and effective < self.today:
+        if self._retroactive(effective):
             if is_blank(cleaned.get("retroactive_reason")):
                 self.add_error(
                     "retroactive_reason",
@@ -97,6 +98,14 @@ class NdaTermsForm(TermsForm):
         elif "retroactive_reason" in cleaned:
             cleaned["retroactive_reason"] = ""  # not retroactive: no reason printed in the text
         return cleaned
+
+    def _retroactive(self, effective) -> bool:
+        """An effective date before today, unless it is the one the NDA an amendment changes already had (the
+        amendment keeps it: nothing is made retroactive)."""
+        if not isinstance(effective, dt.date) or effective >= self.today:
+            return False
+        parent = self.agreement.amends
+        return parent is None or (parent.terms or {}).get("effective_date") != effective.isoformat()
 
     def clean_purpose(self) -> str:
         purpose = self.cleaned_data["purpose"].strip()
@@ -119,8 +128,7 @@ class NdaTermsForm(TermsForm):
 
     def missing_when(self, values) -> list[str]:
         effective = values.get("effective_date")
-        retroactive = effective is not None and not isinstance(effective, str) and effective < self.today
-        if retroactive and is_blank(values.get("retroactive_reason")):
+        if self._retroactive(effective) and is_blank(values.get("retroactive_reason")):
             return [str(self.fields["retroactive_reason"].label)]
         return []
 
