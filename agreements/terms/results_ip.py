@@ -1,5 +1,5 @@
-"""Ownership of the results and publication, for the kinds that settle them as the research collaboration does
-(CIFRE, industrial chair, joint laboratory; DOMAIN.md section 3): the same choice of owner, per-party shares adding
+"""Ownership of the results and publication, for the research collaboration and the kinds that settle them as it
+does (CIFRE, industrial chair, joint laboratory; DOMAIN.md section 3): the same choice of owner, per-party shares adding
 up to 100 % when co-owned, a market-equivalent price when the company owns, free academic use, and the company's
 review of publications with the settings' periods.
 
@@ -13,11 +13,20 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .base import TermsForm, bounded_int, choice, euros, is_blank
-from .research import HUNDRED, ResultsOwnership
+
+HUNDRED = Decimal(100)
+
+
+class ResultsOwnership(models.TextChoices):
+    CO_OWNED = "co_owned", _("Co-owned, in proportion to each party's contribution")
+    COMPANY = "company", _("Owned by the company, against a market-equivalent price")
+    ACADEMIC = "academic", _("Owned by the academic side")
+
 
 OWNERSHIP_FIELDS = ["ownership", "share", "market_price", "free_academic_use"]
 PUBLICATION_FIELDS = ["publication_review_days", "publication_deferral_days"]
