@@ -6,6 +6,8 @@ PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PO := locale/fr/LC_MESSAGES/django.po
+# The suite in two processes (pytest-xdist), the tests of one group (a real Redis worker) in the same one.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 MO := $(PO:.po=.mo)
 
 .PHONY: run test lint worker install messages makemessages demo migrate check-deploy bench bench-enquiry bench-triage bench-pdf clean

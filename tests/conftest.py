@@ -80,6 +80,14 @@ SERVICES = {
 }
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``--dist loadgroup``), the tests that start a Celery worker on the shared Redis queue run
+    in one process, one after the other: two workers on one queue would take each other's tasks."""
+    for item in items:
+        if item.get_closest_marker("redis") is not None:
+            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """Before any fixture (the test database included) is set up: skip, or fail when the service is required."""
