@@ -263,6 +263,8 @@ def agreement_enter_into_force(*, agreement: Agreement, actor, at=None) -> Agree
     partnership signed: the enquiry follows. An amendment in force changes the contract it amends instead (the
     partnership was signed already)."""
     from partners import workflow as enquiry_workflow
+    from quality.models import SurveyEvent
+    from quality.services import survey_after_commit
 
     from .amendments import apply_to_parent
 
@@ -273,6 +275,9 @@ def agreement_enter_into_force(*, agreement: Agreement, actor, at=None) -> Agree
             apply_to_parent(agreement, actor=actor, at=agreement.stage_changed_at)
         elif agreement.kind != AgreementKind.NDA and enquiry.stage == EnquiryStage.CONTRACTING:
             enquiry_workflow.enquiry_mark_signed(enquiry=enquiry, actor=None, at=at)
+        if agreement.amends_id is None:  # an amendment changes a partnership already rated when it was signed
+            event = SurveyEvent.NDA_IN_FORCE if agreement.kind == AgreementKind.NDA else SurveyEvent.AGREEMENT_SIGNED
+            survey_after_commit(event=event, enquiry_id=enquiry.pk, contract_id=agreement.pk)
     return agreement
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "notifications",
     "partners",
     "agreements",
+    "quality",
 ]
 
 MIDDLEWARE = [
@@ -287,3 +288,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # Enquiry saves per member (each step of the form counts; django-ratelimit), answered with the 429 page.
 ENQUIRY_SUBMIT_RATE = env.str("ENQUIRY_SUBMIT_RATE", default="60/h")
 RATELIMIT_VIEW = "partners.views.rate_limited"
+
+# Satisfaction surveys: an answer recommending OPALE this much or less (0-10) is e-mailed to the central team;
+# survey answers per address and hour (the page needs no sign-in).
+QUALITY_LOW_SCORE = env.int("QUALITY_LOW_SCORE", default=6)
+if not 0 <= QUALITY_LOW_SCORE <= 10:
+    raise ImproperlyConfigured("QUALITY_LOW_SCORE must be a whole number from 0 to 10.")
+QUALITY_SURVEY_RATE = env.str("QUALITY_SURVEY_RATE", default="30/h")

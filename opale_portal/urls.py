@@ -18,5 +18,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("partners.urls")),
     path("enquiries/<int:enquiry_pk>/contracts/", include("agreements.urls")),
+    path("", include("quality.urls")),
     path("admin/", admin.site.urls),
 ]

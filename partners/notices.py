@@ -51,6 +51,16 @@ DIGEST_CENTRAL = "digest_central"
 _silenced: ContextVar[bool] = ContextVar("partners_notices_silenced", default=False)
 
 
+def is_silenced() -> bool:
+    """Whether e-mails are switched off here (the demo loader's past events tell nobody)."""
+    return _silenced.get()
+
+
+def enquiry_context(enquiry: Enquiry) -> dict:
+    """What every e-mail about an enquiry shows (call inside the reader's language)."""
+    return _enquiry_context(enquiry)
+
+
 def staff_language() -> str:
     return settings.LANGUAGE_CODE
 

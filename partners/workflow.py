@@ -22,6 +22,8 @@ from django_fsm import can_proceed, has_transition_perm
 
 from agreements.models import StageChange
 from notifications.services import notify
+from quality.models import SurveyEvent
+from quality.services import survey_after_commit
 
 from . import notices
 from .choices import EnquiryStage, RoutingStatus
@@ -326,6 +328,7 @@ def enquiry_decline(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | N
         enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="decline", comment=reason, at=at)
         notices.enquiry_closed(enquiry, reason)
         notices.routings_closed(enquiry)
+        survey_after_commit(event=SurveyEvent.ENQUIRY_CLOSED, enquiry_id=enquiry.pk)
     return enquiry
 
 
@@ -334,6 +337,8 @@ def enquiry_withdraw(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime | 
     with transaction.atomic():
         enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="withdraw", comment=reason, at=at)
         notices.enquiry_withdrawn(enquiry, reason)
+        if enquiry.submitted_at is not None:  # a draft never reached OPALE: nothing to rate
+            survey_after_commit(event=SurveyEvent.ENQUIRY_CLOSED, enquiry_id=enquiry.pk)
     return enquiry
 
 
@@ -343,4 +348,5 @@ def enquiry_close_no_go(*, enquiry: Enquiry, actor, reason: str, at: dt.datetime
         enquiry = _transition(enquiry_id=enquiry.pk, actor=actor, name="close_no_go", comment=reason, at=at)
         notices.enquiry_closed(enquiry, reason)
         notices.routings_closed(enquiry)
+        survey_after_commit(event=SurveyEvent.ENQUIRY_CLOSED, enquiry_id=enquiry.pk)
     return enquiry

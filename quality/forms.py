@@ -1,0 +1,50 @@
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import SurveyAnswer
+
+
+def _choices(low: int, high: int) -> list[tuple[int, str]]:
+    return [(n, str(n)) for n in range(low, high + 1)]
+
+
+class SurveyAnswerForm(forms.ModelForm):
+    """Radio buttons, so the usual answer is a click; the model's validators still refuse what a forged POST
+    sends outside the ranges, with a message saying the range."""
+
+    error_messages = {
+        "range": _("Choose a whole number from %(low)d to %(high)d."),
+    }
+
+    class Meta:
+        model = SurveyAnswer
+        fields = ["recommendation", "responsiveness", "clarity", "expertise_fit", "comment"]
+        labels = {
+            "recommendation": _("How likely are you to recommend OPALE to a colleague? (0 = not at all, 10 = surely)"),
+            "responsiveness": _("Responsiveness of the OPALE teams (1 = poor, 5 = excellent)"),
+            "clarity": _("Clarity of the process (1 = confusing, 5 = very clear)"),
+            "expertise_fit": _("Fit of the expertise offered to your needs (1 = poor, 5 = excellent)"),
+            "comment": _("Anything you would like to tell us (optional)"),
+        }
+        widgets = {"comment": forms.Textarea(attrs={"rows": 4, "maxlength": 4000})}
+
+    RANGES = {"recommendation": (0, 10), "responsiveness": (1, 5), "clarity": (1, 5), "expertise_fit": (1, 5)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in self.RANGES.items():
+            message = self.error_messages["range"] % {"low": low, "high": high}
+            self.fields[name] = forms.TypedChoiceField(
+                label=self.fields[name].label,
+                choices=_choices(low, high),
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": message, "required": message},
+            )
+        self.fields["comment"].max_length = 4000
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*(InlineRadios(name) for name in self.RANGES), "comment")
