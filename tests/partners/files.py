@@ -39,8 +39,9 @@ def ooxml(kind: str) -> bytes:
     part, xml = _MAIN_PART[kind]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr(part, xml)
+        # a fixed date: the same bytes in every process (pytest-xdist compares the test ids they make)
+        for name, data in (("[Content_Types].xml", _CONTENT_TYPES), (part, xml)):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
