@@ -165,9 +165,6 @@ class CifreTermsForm(ResultsTermsForm):
             "The student shares their time with the laboratory: give the company at most %(limit_value)s %%."
         )
 
-    def other_party_field(self, name, party) -> forms.Field:
-        return text(gettext("Background of %(party)s") % {"party": self.party_name(party)}, rows=2)
-
     def clean_anrt_file_number(self) -> str:
         number = self.cleaned_data["anrt_file_number"].strip()
         match = ANRT_FILE_NUMBER.fullmatch(number)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .base import add_months, bounded_int, choice, date, euros, text, yes_no
@@ -89,9 +87,6 @@ class ResearchTermsForm(ResultsTermsForm):
         self.fields["duration_months"] = bounded_int(
             _("Duration (months)"), minimum=1, maximum=settings.collaboration_months_max
         )
-
-    def other_party_field(self, name, party) -> forms.Field:
-        return text(gettext("Background of %(party)s") % {"party": self.party_name(party)}, rows=2)
 
     def clean_company_contribution(self) -> Decimal:
         contribution = self.cleaned_data["company_contribution"]

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .base import TermsForm, bounded_int, choice, euros, is_blank
+from .base import TermsForm, bounded_int, choice, euros, is_blank, text
 
 HUNDRED = Decimal(100)
 
@@ -82,7 +82,9 @@ class ResultsTermsForm(TermsForm):
         )
 
     def other_party_field(self, name: str, party) -> forms.Field:
-        raise NotImplementedError(name)
+        """A per-party term other than the share: by default the party's background (what it brings and keeps
+        owning, which every kind settling results lists per party); a kind with more overrides this."""
+        return text(gettext("Background of %(party)s") % {"party": self.party_name(party)}, rows=2)
 
     def share_keys(self) -> list[str]:
         return [self.party_key("share", party) for party in self.parties]
