@@ -177,6 +177,17 @@ class TermsForm(forms.Form):
         instead: a service expecting inventive work is a research collaboration."""
         return None
 
+    # ---- what the company said in its enquiry (pre-filled when the empty form is shown) -------------------------
+    def wished_start(self) -> dt.date:
+        """The enquiry's wished start, or today when it is past or not given: a pre-filled effective date."""
+        wished = self.agreement.enquiry.wished_start
+        return wished if wished and wished >= self.today else self.today
+
+    def wished_duration(self, maximum: int) -> int | None:
+        """The enquiry's duration in months, when the kind allows it."""
+        months = self.agreement.enquiry.duration_months
+        return months if months and months <= maximum else None
+
     # ---- parties -----------------------------------------------------------------------------------------------
     @staticmethod
     def party_key(name: str, party: AgreementParty) -> str:

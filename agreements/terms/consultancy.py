@@ -12,7 +12,6 @@ Bounds the legal team cannot change yet (ContractSettings has no field for them)
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -83,17 +82,9 @@ class ConsultancyTermsForm(TermsForm):
         )
         self.fields["duration_months"] = bounded_int(_("Duration (months)"), minimum=1, maximum=DURATION_MONTHS_MAX)
         # Callables: the enquiry is read when the form is shown, not when saved terms are only read back.
-        self.fields["effective_date"].initial = self._wished_start
-        self.fields["duration_months"].initial = self._wished_duration
+        self.fields["effective_date"].initial = self.wished_start
+        self.fields["duration_months"].initial = lambda: self.wished_duration(DURATION_MONTHS_MAX)
         self.fields["subject"].initial = lambda: self.agreement.enquiry.objectives
-
-    def _wished_start(self) -> dt.date:
-        wished, today = self.agreement.enquiry.wished_start, self.today
-        return wished if wished and wished >= today else today
-
-    def _wished_duration(self) -> int | None:
-        months = self.agreement.enquiry.duration_months
-        return months if months and months <= DURATION_MONTHS_MAX else None
 
     def clean_consultants(self) -> str:
         lines = consultant_lines(self.cleaned_data["consultants"])

@@ -16,7 +16,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .base import add_months, bounded_int, date, euros, is_blank, text, yes_no
@@ -102,7 +101,7 @@ class IndustrialChairTermsForm(ResultsTermsForm):
             default=min(settings.industrial_chair_months_default, longest),
         )
         # Drafts from what the company said in its enquiry (read only when the empty form is shown).
-        self.fields["effective_date"].initial = lambda: self.agreement.enquiry.wished_start or timezone.localdate()
+        self.fields["effective_date"].initial = self.wished_start
         self.fields["chair_title"].initial = lambda: self.agreement.enquiry.title
         self.fields["research_programme"].initial = lambda: self.agreement.enquiry.objectives
 

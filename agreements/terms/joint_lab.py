@@ -14,7 +14,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -94,8 +93,8 @@ class JointLabTermsForm(ResultsTermsForm):
             default=MEETINGS_PER_YEAR_DEFAULT,
         )
         # Drafts from what the company said in its enquiry (read only when the empty form is shown).
-        self.fields["effective_date"].initial = lambda: self.agreement.enquiry.wished_start or timezone.localdate()
-        self.fields["duration_months"].initial = lambda: self.agreement.enquiry.duration_months
+        self.fields["effective_date"].initial = self.wished_start
+        self.fields["duration_months"].initial = lambda: self.wished_duration(settings.collaboration_months_max)
         self.fields["roadmap"].initial = lambda: self.agreement.enquiry.objectives
 
     def other_party_field(self, name, party) -> forms.Field:
