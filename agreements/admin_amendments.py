@@ -25,7 +25,7 @@ class AmendmentAdminMixin:
             changes = documents.amended_terms(agreement, documents.parties_of(agreement))
             context.update(amended=agreement.amends, amendment_title=amendments.title(agreement), changes=changes)
         elif agreement.in_force_at is not None:  # only a contract that came into force has amendments
-            context["amendments"] = list(agreement.amendments.order_by("number"))
+            context["amendments"] = list(agreement.amendments.select_related("enquiry").order_by("number"))
             context["may_amend"] = amendments.may_amend(agreement, request.user)
             context["amend_languages"] = Agreement._meta.get_field("language").choices
         return context
