@@ -48,3 +48,24 @@ class SurveyAnswerForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(*(InlineRadios(name) for name in self.RANGES), "comment")
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's period (by date of submission, of request, of answer) and entity."""
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    entity = forms.ModelChoiceField(
+        label=_("Entity"), queryset=None, required=False, empty_label=_("All entities you may see")
+    )
+
+    def __init__(self, data, *, entities, initial):
+        super().__init__(data, initial=initial)
+        self.fields["entity"].queryset = entities
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The period must start before it ends."))
+        return cleaned

@@ -113,3 +113,161 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitation}: {self.recommendation}/10"
+
+
+# ---- service-level clocks ---------------------------------------------------------------------------------------
+# Stored by quality.clocks each time a stage changes (one enquiry's rows, recomputed from its StageChange records),
+# so that the dashboard aggregates them in the database and never walks every timeline on a page view.
+
+
+class FunnelStep(models.IntegerChoices):
+    """How far an enquiry went; the funnel counts the enquiries at or beyond each step."""
+
+    SUBMITTED = 1, _("Submitted")
+    RESPONDED = 2, _("First response")
+    ROUTED = 3, _("Routed to an entity")
+    ACCEPTED = 4, _("Accepted by an entity")
+    CONTRACTING = 5, _("Contracting")
+    SIGNED = 6, _("Partnership signed")
+
+
+def _days(label):
+    return models.PositiveIntegerField(label, null=True, blank=True, help_text=_("Working days."))
+
+
+def _ball_days(label):
+    return models.PositiveIntegerField(label, default=0, help_text=_("Working days, stages already left."))
+
+
+class BallDays(models.Model):
+    """Working days spent in stages already left, by who held the ball."""
+
+    company_days = _ball_days(_("company"))
+    central_team_days = _ball_days(_("central team"))
+    entity_days = _ball_days(_("entity"))
+    governing_body_days = _ball_days(_("governing bodies"))
+
+    class Meta:
+        abstract = True
+
+
+class EnquiryClock(BallDays):
+    """One enquiry's clocks, in working days from its submission (French public holidays excluded)."""
+
+    enquiry = models.OneToOneField(
+        "partners.Enquiry", on_delete=models.CASCADE, primary_key=True, related_name="clock", verbose_name=_("enquiry")
+    )
+    submitted_on = models.DateField(_("submitted"))
+    quarter = models.DateField(_("quarter"), help_text=_("First day of the quarter of submission."))
+    stage = models.CharField(_("stage"), max_length=20)
+    furthest = models.PositiveSmallIntegerField(_("furthest step"), choices=FunnelStep.choices)
+    entity = models.ForeignKey(
+        "partners.Entity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entity"),
+        help_text=_("The first entity that accepted it, or else the first it was routed to."),
+    )
+    body = models.ForeignKey(
+        "partners.GoverningBody",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("governing body"),
+        help_text=_("That entity's lead negotiator."),
+    )
+    first_response_days = _days(_("to first response"))
+    routing_days = _days(_("to routing"))
+    entity_answer_days = _days(_("entity's answer"))
+    nda_days = _days(_("to NDA in force"))
+    signed_days = _days(_("to agreement signed"))
+
+    class Meta:
+        verbose_name = _("enquiry clock")
+        verbose_name_plural = _("enquiry clocks")
+        indexes = [
+            models.Index(fields=["submitted_on", "entity"], name="enquiryclock_period"),
+            models.Index(fields=["entity", "submitted_on"], name="enquiryclock_entity"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.enquiry)
+
+
+class ContractClock(BallDays):
+    """One contract's clock: working days from its request to its coming into force."""
+
+    agreement = models.OneToOneField(
+        "agreements.Agreement",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="clock",
+        verbose_name=_("contract"),
+    )
+    enquiry = models.ForeignKey(
+        "partners.Enquiry", on_delete=models.CASCADE, related_name="+", verbose_name=_("enquiry")
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    is_amendment = models.BooleanField(_("amendment"), default=False)
+    stage = models.CharField(_("stage"), max_length=20)
+    entity = models.ForeignKey("partners.Entity", on_delete=models.CASCADE, related_name="+", verbose_name=_("entity"))
+    body = models.ForeignKey(
+        "partners.GoverningBody",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("governing body"),
+        help_text=_("The lead negotiator."),
+    )
+    requested_on = models.DateField(_("asked for"))
+    quarter = models.DateField(_("quarter"), help_text=_("First day of the quarter it was asked for."))
+    in_force_days = _days(_("to in force"))
+
+    class Meta:
+        verbose_name = _("contract clock")
+        verbose_name_plural = _("contract clocks")
+        indexes = [models.Index(fields=["requested_on", "entity"], name="contractclock_period")]
+
+    def __str__(self) -> str:
+        return str(self.agreement)
+
+
+class StageSpell(models.Model):
+    """A stretch of time an enquiry or a contract spent in one stage with one party holding the ball. A stage
+    entered twice (reopened) gives two spells; a signature circuit splits when the company has signed."""
+
+    enquiry = models.ForeignKey(
+        "partners.Enquiry", on_delete=models.CASCADE, related_name="+", verbose_name=_("enquiry")
+    )
+    agreement = models.ForeignKey(
+        "agreements.Agreement",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contract"),
+    )
+    entity = models.ForeignKey(
+        "partners.Entity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("entity")
+    )
+    stage = models.CharField(_("stage"), max_length=20)
+    ball = models.CharField(_("ball held by"), max_length=20)
+    entered_at = models.DateTimeField(_("entered"))
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+    working_days = models.PositiveIntegerField(_("working days"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stage spell")
+        verbose_name_plural = _("stage spells")
+        indexes = [
+            models.Index(fields=["enquiry"], name="stagespell_enquiry"),
+            # the dashboard: contracts' finished spells of a period, and those still open
+            models.Index(fields=["entered_at", "entity"], name="stagespell_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} ({self.ball})"

@@ -1,0 +1,268 @@
+"""The KPI dashboard's figures, aggregated by the database from the stored clocks (quality.clocks).
+
+Every figure is cut to what the reader may see (central team: everything; legal staff: their bodies' entities;
+an entity's scientific contacts: their entities) and to the period and entity chosen. A bounded number of queries,
+whatever the number of enquiries: each table is one GROUP BY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from agreements.choices import AgreementKind, ContractStage
+from partners.choices import Party
+from partners.models import Enquiry, Entity, Routing
+from partners.rules import is_central_team, is_entity_contact, is_legal_staff
+from partners.selectors import enquiries_visible_to
+from partners.workdays import working_days_between
+
+from .aggregates import Percentile
+from .clocks import quarter_of
+from .models import ContractClock, EnquiryClock, FunnelStep, StageSpell, SurveyAnswer
+
+# The enquiry clocks, in the order the dashboard shows them: (field, label).
+CLOCKS = [
+    ("first_response_days", _("Submission to first response")),
+    ("routing_days", _("Submission to routing")),
+    ("entity_answer_days", _("Routing to the entity's answer")),
+    ("nda_days", _("Submission to NDA in force")),
+    ("signed_days", _("Submission to agreement signed")),
+]
+BALLS = [
+    (Party.COMPANY.value, Party.COMPANY.label),
+    (Party.CENTRAL_TEAM.value, Party.CENTRAL_TEAM.label),
+    (Party.ENTITY.value, Party.ENTITY.label),
+    (Party.GOVERNING_BODY.value, Party.GOVERNING_BODY.label),
+]
+OVERDUE_SHOWN = 25
+WAITING_SHOWN = 10
+
+
+def may_see(user) -> bool:
+    """The dashboard is staff's: the central team, legal staff and entities' scientific contacts."""
+    return bool(user and user.is_authenticated and user.is_staff and _scope_known(user))
+
+
+def _scope_known(user) -> bool:
+    return is_central_team(user) or is_legal_staff(user) or is_entity_contact(user)
+
+
+def entities_in_scope(user) -> QuerySet[Entity]:
+    """The entities whose figures ``user`` may read."""
+    if is_central_team(user):
+        return Entity.objects.all()
+    mine = Q(pk__in=[])
+    if is_entity_contact(user):
+        mine |= Q(scientific_contacts=user)
+    if is_legal_staff(user):
+        mine |= Q(governances__body__legal_staff=user)
+    return Entity.objects.filter(mine).distinct()
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date
+    entity: Entity | None = None
+
+    @classmethod
+    def default(cls, today: dt.date | None = None) -> Filters:
+        """The current quarter and the three before it."""
+        today = today or timezone.localdate()
+        quarter = quarter_of(today)
+        year, month = quarter.year, quarter.month - 9
+        if month < 1:
+            year, month = year - 1, month + 12
+        return cls(start=dt.date(year, month, 1), end=today)
+
+
+@dataclass
+class Figures:
+    filters: Filters
+    funnel: list[tuple[str, int]] = field(default_factory=list)
+    overall: dict = field(default_factory=dict)
+    by_quarter: list[dict] = field(default_factory=list)
+    by_entity: list[dict] = field(default_factory=list)
+    by_body: list[dict] = field(default_factory=list)
+    contracts_by_kind: list[dict] = field(default_factory=list)
+    waits: list[dict] = field(default_factory=list)
+    waiting_now: list[dict] = field(default_factory=list)
+    overdue: list[Enquiry] = field(default_factory=list)
+    overdue_count: int = 0
+    satisfaction: list[dict] = field(default_factory=list)
+
+
+class Scope:
+    """The readers' and the filters' cut, applied to each table's queryset."""
+
+    def __init__(self, user, filters: Filters):
+        self.user = user
+        self.filters = filters
+        if filters.entity is not None:
+            self.entity_ids: list[int] | None = [filters.entity.pk]
+        elif is_central_team(user):
+            self.entity_ids = None  # everything, enquiries not yet routed included
+        else:
+            self.entity_ids = list(entities_in_scope(user).values_list("pk", flat=True))
+
+    def cut(self, qs: QuerySet, *, entity: str = "entity_id", day: str | None = None) -> QuerySet:
+        if self.entity_ids is not None:
+            qs = qs.filter(**{f"{entity}__in": self.entity_ids})
+        if day:
+            qs = qs.filter(**{f"{day}__gte": self.filters.start, f"{day}__lte": self.filters.end})
+        return qs
+
+
+def _percentiles(prefix: str, column: str) -> dict:
+    return {f"{prefix}_p50": Percentile(column, 0.5), f"{prefix}_p90": Percentile(column, 0.9)}
+
+
+def _clock_columns() -> dict:
+    columns: dict = {"count": Count("pk")}
+    for name, _label in CLOCKS:
+        columns.update(_percentiles(name, name))
+    for ball, _label in BALLS:
+        columns[f"{ball}_avg"] = Avg(f"{ball}_days")
+    return columns
+
+
+def figures(user, filters: Filters) -> Figures:
+    scope = Scope(user, filters)
+    enquiries = scope.cut(EnquiryClock.objects.all(), day="submitted_on")
+    result = Figures(filters=filters)
+    result.funnel = _funnel(enquiries)
+    result.overall = enquiries.aggregate(**_clock_columns())
+    result.by_quarter = list(enquiries.values("quarter").annotate(**_clock_columns()).order_by("quarter"))
+    result.by_entity = list(
+        enquiries.exclude(entity=None)
+        .values("entity_id", "entity__name", "entity__code")
+        .annotate(**_clock_columns())
+        .order_by("entity__name")
+    )
+    result.by_body = list(
+        enquiries.exclude(body=None)
+        .values("body_id", "body__short_name")
+        .annotate(**_clock_columns())
+        .order_by("body__short_name")
+    )
+    result.contracts_by_kind = _contracts_by_kind(scope)
+    result.waits = _waits(scope)
+    result.waiting_now = _waiting_now(scope)
+    result.overdue, result.overdue_count = _overdue(scope)
+    result.satisfaction = _satisfaction(scope)
+    return result
+
+
+def _funnel(enquiries: QuerySet) -> list[tuple[str, int]]:
+    counts = enquiries.aggregate(
+        **{f"step{step.value}": Count("pk", filter=Q(furthest__gte=step)) for step in FunnelStep}
+    )
+    return [(str(step.label), counts[f"step{step.value}"]) for step in FunnelStep]
+
+
+def _contracts_by_kind(scope: Scope) -> list[dict]:
+    contracts = scope.cut(ContractClock.objects.filter(is_amendment=False), day="requested_on")
+    rows = list(
+        contracts.values("kind")
+        .annotate(
+            count=Count("pk"),
+            in_force=Count("pk", filter=Q(in_force_days__isnull=False)),
+            company_avg=Avg("company_days", filter=Q(in_force_days__isnull=False)),
+            governing_body_avg=Avg("governing_body_days", filter=Q(in_force_days__isnull=False)),
+            **_percentiles("in_force_days", "in_force_days"),
+        )
+        .order_by("kind")
+    )
+    labels = dict(AgreementKind.choices)
+    for row in rows:
+        row["label"] = labels.get(row["kind"], row["kind"])
+    return sorted(rows, key=lambda row: -(row["in_force_days_p50"] or 0))
+
+
+def _stage_label(stage: str) -> str:
+    return str(dict(ContractStage.choices).get(stage, stage))
+
+
+def _waits(scope: Scope) -> list[dict]:
+    """Finished stretches of the contracts, by stage and ball holder, longest in total first."""
+    spells = scope.cut(StageSpell.objects.filter(agreement__isnull=False, left_at__isnull=False))
+    spells = spells.filter(entered_at__date__gte=scope.filters.start, entered_at__date__lte=scope.filters.end)
+    rows = list(
+        spells.values("stage", "ball")
+        .annotate(count=Count("pk"), total=Sum("working_days"), **_percentiles("days", "working_days"))
+        .order_by("-total", "stage")
+    )
+    balls = dict(BALLS)
+    for row in rows:
+        row["stage_label"] = _stage_label(row["stage"])
+        row["ball_label"] = balls.get(row["ball"], row["ball"])
+    return rows
+
+
+def _waiting_now(scope: Scope) -> list[dict]:
+    """The contracts waiting longest today: their current stage, since when, and whose move it is."""
+    spells = scope.cut(StageSpell.objects.filter(agreement__isnull=False, left_at__isnull=True))
+    rows = []
+    today = timezone.localdate()
+    balls = dict(BALLS)
+    for spell in spells.select_related("agreement__enquiry", "entity").order_by("entered_at")[:WAITING_SHOWN]:
+        rows.append(
+            {
+                "agreement": spell.agreement,
+                "enquiry": spell.agreement.enquiry,
+                "entity": spell.entity,
+                "stage_label": _stage_label(spell.stage),
+                "ball_label": balls.get(spell.ball, spell.ball),
+                "since": spell.entered_at,
+                "days": working_days_between(timezone.localtime(spell.entered_at).date(), today),
+            }
+        )
+    return rows
+
+
+def _overdue(scope: Scope) -> tuple[list[Enquiry], int]:
+    enquiries = enquiries_visible_to(scope.user).overdue()
+    if scope.filters.entity is not None:
+        enquiries = enquiries.filter(pk__in=Routing.objects.filter(entity=scope.filters.entity).values("enquiry_id"))
+    count = enquiries.count()
+    shown = list(enquiries.select_related("company").order_by("overdue_from", "pk")[:OVERDUE_SHOWN])
+    return shown, count
+
+
+def _satisfaction(scope: Scope) -> list[dict]:
+    answers = SurveyAnswer.objects.filter(
+        answered_at__date__gte=scope.filters.start, answered_at__date__lte=scope.filters.end
+    )
+    if scope.entity_ids is not None:
+        answers = answers.filter(invitation__enquiry__clock__entity_id__in=scope.entity_ids)
+    rows = list(
+        answers.annotate(quarter=TruncQuarter("answered_at"))
+        .values("quarter")
+        .annotate(
+            count=Count("pk"),
+            avg_recommendation=Avg("recommendation"),
+            promoters=Count("pk", filter=Q(recommendation__gte=9)),
+            detractors=Count("pk", filter=Q(recommendation__lte=6)),
+            avg_responsiveness=Avg("responsiveness"),
+            avg_clarity=Avg("clarity"),
+            avg_expertise_fit=Avg("expertise_fit"),
+        )
+        .order_by("quarter")
+    )
+    for row in rows:
+        row["quarter"] = quarter_of(
+            row["quarter"].date() if isinstance(row["quarter"], dt.datetime) else row["quarter"]
+        )
+        row["nps"] = round(100 * (row["promoters"] - row["detractors"]) / row["count"]) if row["count"] else None
+    return rows
+
+
+def quarter_label(day: dt.date) -> str:
+    return gettext("%(year)s Q%(number)s") % {"year": day.year, "number": (day.month - 1) // 3 + 1}
