@@ -62,7 +62,7 @@ def stage_changed(enquiry_id: int) -> None:
     if pending is not None:
         pending.add(enquiry_id)
         return
-    transaction.on_commit(lambda: _refresh_quietly(enquiry_id))
+    transaction.on_commit(lambda: _queue(enquiry_id))
 
 
 @contextmanager
@@ -77,9 +77,17 @@ def deferred() -> Iterator[None]:
     refresh(pending)
 
 
-def _refresh_quietly(enquiry_id: int) -> None:
-    # The stage change itself has committed; a clock that failed to update is logged and caught up by the next
-    # change (or `manage.py refresh_clocks`), never turned into an error page for the person who acted.
+def _queue(enquiry_id: int) -> None:
+    """A worker recomputes the clocks (the request does not wait); without a broker, or with a dead one, this
+    process does it now. The stage change itself has committed: a clock that still fails to update is logged and
+    caught up by the next change (or ``manage.py refresh_clocks``), never an error page for the person who acted."""
+    from .tasks import refresh_clocks
+
+    try:
+        refresh_clocks.delay(enquiry_id)
+        return
+    except Exception:  # noqa: BLE001 - the broker is down, or the eager run failed: try once more here
+        logger.warning("Clocks of enquiry %s: could not queue the task, recomputing here", enquiry_id, exc_info=True)
     try:
         refresh([enquiry_id])
     except Exception:
@@ -119,13 +127,14 @@ def _refresh_batch(ids: list[int]) -> None:
             "pk", "enquiry_id", "entity_id", "kind", "stage", "amends_id"
         )
     )
+    agreement_ids = [row[0] for row in contracts]  # most enquiries have none yet: no query then
     leads = dict(
-        AgreementParty.objects.filter(agreement__enquiry_id__in=ids, role=PartyRole.LEAD_NEGOTIATOR).values_list(
+        AgreementParty.objects.filter(agreement_id__in=agreement_ids, role=PartyRole.LEAD_NEGOTIATOR).values_list(
             "agreement_id", "body_id"
         )
     )
     company_signed = dict(
-        Signature.objects.filter(agreement__enquiry_id__in=ids, party__role=PartyRole.COMPANY).values_list(
+        Signature.objects.filter(agreement_id__in=agreement_ids, party__role=PartyRole.COMPANY).values_list(
             "agreement_id", "signed_at"
         )
     )
