@@ -10,7 +10,7 @@ PO := locale/fr/LC_MESSAGES/django.po
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint worker install messages makemessages demo migrate check-deploy bench bench-enquiry bench-triage bench-pdf clean
+.PHONY: run test lint worker install messages makemessages demo migrate check-deploy bench bench-enquiry bench-triage bench-pdf bench-quality clean
 
 run: $(VENV)/.installed-run $(MO)
 	$(PY) manage.py migrate --noinput
@@ -67,7 +67,7 @@ check-deploy: $(VENV)/.installed-run
 
 # Enquiry submission against the bare Django floor, in one run (bench/README.md). Needs PostgreSQL at
 # 127.0.0.1:5432 (user postgres) and, for the cache, Redis at 127.0.0.1:6379. BENCH_ARGS="--seconds 10" etc.
-bench: bench-enquiry bench-triage bench-pdf
+bench: bench-enquiry bench-triage bench-pdf bench-quality
 
 bench-enquiry: $(VENV)/.installed-run $(MO)
 	$(PY) bench/enquiry_submission.py $(BENCH_ARGS)
@@ -76,6 +76,12 @@ bench-enquiry: $(VENV)/.installed-run $(MO)
 # PostgreSQL at 127.0.0.1:5432 (user postgres). TRIAGE_ARGS="--rows 20000 --keep-db" etc.
 bench-triage: $(VENV)/.installed-run $(MO)
 	$(PY) bench/triage_queue.py $(TRIAGE_ARGS)
+
+# The KPI dashboard at 100,000 enquiries and ~570,000 stage changes against a bare admin list, in one run
+# (bench/README.md). Needs PostgreSQL at 127.0.0.1:5432 (user postgres); keeps its database for the next run.
+# QUALITY_ARGS="--rounds 20 --fresh" etc.
+bench-quality: $(VENV)/.installed-run $(MO)
+	$(PY) bench/quality_dashboard.py $(QUALITY_ARGS)
 
 # A 15-page research collaboration draft through the portal against WeasyPrint alone, in one run, and the renders
 # of an unchanged draft asked twice (bench/README.md). No service needed (SQLite in a temporary folder).
