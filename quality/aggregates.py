@@ -48,6 +48,26 @@ class SqlitePercentile:
         return values[low] + (values[high] - values[low]) * (position - low)
 
 
+def percentile_of_counts(histogram: list[tuple[int, int]], fraction: float) -> float | None:
+    """``percentile_cont`` over values given as (value, how many times), sorted by value."""
+    total = sum(count for _value, count in histogram)
+    if not total:
+        return None
+    position = fraction * (total - 1)
+    low, high = math.floor(position), math.ceil(position)
+
+    def value_at(index: int):
+        seen = 0
+        for value, count in histogram:
+            seen += count
+            if index < seen:
+                return value
+        return histogram[-1][0]
+
+    low_value, high_value = value_at(low), value_at(high)
+    return low_value + (high_value - low_value) * (position - low)
+
+
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_aggregate("percentile_cont", 2, SqlitePercentile)

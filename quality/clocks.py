@@ -27,7 +27,7 @@ from partners.choices import ENQUIRY_BALL_HOLDER, EnquiryStage, Party, RoutingSt
 from partners.models import Enquiry, Governance, Routing
 from partners.workdays import working_days_between
 
-from .models import ContractClock, EnquiryClock, FunnelStep, StageSpell
+from .models import ContractClock, EnquiryClock, FiguresVersion, FunnelStep, StageSpell
 
 logger = logging.getLogger(__name__)
 
@@ -154,22 +154,24 @@ def _refresh_batch(ids: list[int]) -> None:
         if clock is None:
             continue  # a draft: no clock until it is submitted
         enquiry_clocks.append(clock)
-        spells += enquiry_spells
+        contract_spells: list[StageSpell] = []
         for pk, _enquiry, entity_id, kind, stage, amends_id in contracts_by_enquiry[enquiry_id]:
             steps = [(to_stage, at) for agreement_id, to_stage, at in timeline.changes if agreement_id == pk]
             if not steps:
                 continue
-            contract_clock, contract_spells = _contract_clock(
+            contract_clock, spells_of_one = _contract_clock(
                 pk, enquiry_id, entity_id, kind, stage, amends_id, steps, leads.get(pk), company_signed.get(pk)
             )
             contract_clocks.append(contract_clock)
-            spells += contract_spells
+            contract_spells += spells_of_one
+        spells += _split_contracting(clock, enquiry_spells, contract_spells) + contract_spells
         _contract_milestones(clock, contracts_by_enquiry[enquiry_id], timeline)
 
     StageSpell.objects.filter(enquiry_id__in=ids).delete()
     StageSpell.objects.bulk_create(spells, batch_size=1000)
     _upsert(EnquiryClock, enquiry_clocks, "enquiry")
     _upsert(ContractClock, contract_clocks, "agreement")
+    FiguresVersion.bump()
 
 
 def _upsert(model, rows: list, key: str) -> None:
@@ -229,6 +231,58 @@ def _enquiry_clock(enquiry_id: int, timeline: _Timeline, entity_leads: dict) -> 
             continue  # closed
         spells.append(_spell(clock, enquiry_id, None, entity_id, stage, ball, entered, left))
     return clock, spells
+
+
+def _split_contracting(clock: EnquiryClock, spells: list[StageSpell], contract_spells: list[StageSpell]) -> list:
+    """While one of its contracts waits for the company, an enquiry in contracting is the company's (as its pages
+    and the triage queue say, Enquiry.ball_holder); the rest of the time the governing bodies'."""
+    waits = sorted((spell.entered_at, spell.left_at) for spell in contract_spells if spell.ball == Party.COMPANY)
+    if not waits:
+        return spells
+    merged: list[list] = []
+    for start, end in waits:  # overlapping waits (an NDA and an agreement at once) count once
+        if merged and (merged[-1][1] is None or start <= merged[-1][1]):
+            merged[-1][1] = None if merged[-1][1] is None or end is None else max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    result = []
+    for spell in spells:
+        if spell.stage != S.CONTRACTING:
+            result.append(spell)
+            continue
+        clock.governing_body_days -= spell.working_days or 0
+        cursor, end = spell.entered_at, spell.left_at
+        for wait_start, wait_end in merged:
+            if (end is not None and wait_start >= end) or (wait_end is not None and wait_end <= cursor):
+                continue
+            piece_start = max(wait_start, cursor)
+            piece_end = end if wait_end is None else (wait_end if end is None else min(wait_end, end))
+            if piece_start > cursor:
+                result.append(
+                    _spell(
+                        clock,
+                        spell.enquiry_id,
+                        None,
+                        spell.entity_id,
+                        spell.stage,
+                        Party.GOVERNING_BODY,
+                        cursor,
+                        piece_start,
+                    )
+                )
+            result.append(
+                _spell(
+                    clock, spell.enquiry_id, None, spell.entity_id, spell.stage, Party.COMPANY, piece_start, piece_end
+                )
+            )
+            cursor = piece_end
+            if cursor is None:
+                break
+        if cursor is not None and (end is None or cursor < end):
+            result.append(
+                _spell(clock, spell.enquiry_id, None, spell.entity_id, spell.stage, Party.GOVERNING_BODY, cursor, end)
+            )
+    return result
 
 
 def _contract_milestones(clock: EnquiryClock, contracts: list, timeline: _Timeline) -> None:

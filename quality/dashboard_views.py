@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import charts, exports
@@ -14,28 +15,32 @@ from .forms import DashboardFilterForm
 from .tables import P50, P90, tables
 
 
-def _filters(request) -> tuple[DashboardFilterForm, Filters]:
+def _filters(request) -> tuple[DashboardFilterForm, Filters | None]:
+    """The filters asked for; None when the form refuses them (the page says why, an export sends the reader
+    back to it rather than quietly downloading other figures)."""
     if not may_see(request.user):
         raise PermissionDenied(_("The quality dashboard is for the central team, legal staff and entities."))
     default = Filters.default()
     entities = entities_in_scope(request.user).order_by("name")
     initial = {"start": default.start, "end": default.end}
     form = DashboardFilterForm(request.GET or None, entities=entities, initial=initial)
-    if request.GET and form.is_valid():
+    if not request.GET:
+        return form, default
+    if form.is_valid():
         data = form.cleaned_data
         return form, Filters(start=data["start"], end=data["end"], entity=data["entity"])
-    return form, default
+    return form, None
 
 
 @staff_member_required
 def dashboard(request):
     form, filters = _filters(request)
-    figs = figures(request.user, filters)
+    figs = figures(request.user, filters or Filters.default())
     context = {
         **admin.site.each_context(request),
         "title": _("Partnership quality"),
         "form": form,
-        "filters": filters,
+        "filters": figs.filters,
         "figures": figs,
         "tables": tables(figs),
         "charts": _charts(figs),
@@ -52,6 +57,8 @@ def dashboard(request):
 @staff_member_required
 def export(request, what: str, fmt: str):
     _form, filters = _filters(request)
+    if filters is None:
+        return redirect(reverse("quality:dashboard") + "?" + request.GET.urlencode())
     if what == "figures":
         sheets = exports.figure_sheets(tables(figures(request.user, filters)).values())
     elif what == "enquiries":

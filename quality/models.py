@@ -271,3 +271,23 @@ class StageSpell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} ({self.ball})"
+
+
+class FiguresVersion(models.Model):
+    """One row whose number goes up each time clocks are recomputed or a survey is answered: the dashboard keeps
+    its figures in the cache under this number, so they are computed again only once something changed."""
+
+    ONLY = 1
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dashboard figures version")
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=cls.ONLY).update(number=models.F("number") + 1):
+            cls.objects.get_or_create(pk=cls.ONLY)

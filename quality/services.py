@@ -21,7 +21,7 @@ from partners import notices
 from partners.models import Enquiry
 
 from .forms import SurveyAnswerForm
-from .models import VALID_DAYS, SurveyAnswer, SurveyEvent, SurveyInvitation, token_digest
+from .models import VALID_DAYS, FiguresVersion, SurveyAnswer, SurveyEvent, SurveyInvitation, token_digest
 
 
 class SurveyClosed(Exception):
@@ -119,6 +119,7 @@ def survey_answer(*, token: str, data) -> SurveyAnswer:
         answer.save()
         invitation.answered_at = now
         invitation.save(update_fields=["answered_at"])
+        FiguresVersion.bump()  # the dashboard's satisfaction figures change
         if answer.recommendation <= settings.QUALITY_LOW_SCORE:
             _low_score(answer)
     return answer
