@@ -637,6 +637,8 @@ class Page:
     seconds: list[float] = field(default_factory=list)
     queries: list[dict] = field(default_factory=list)
     size: int = 0
+    cold: bool = False  # the cache emptied first: the figures are aggregated again, as after a stage change
+    primed: bool = False  # one untimed GET first: the figures are in the cache (the aggregated pages empty it)
 
     @property
     def median(self) -> float:
@@ -653,7 +655,13 @@ class Page:
         return sum(q["seconds"] for q in self.queries)
 
 
-def get(client, page: Page) -> float:
+def get(client, page: Page, *, prime: bool = True) -> float:
+    if page.cold:
+        from django.core.cache import cache
+
+        cache.clear()
+    elif page.primed and prime:
+        client.get(page.url).getvalue()
     started = time.perf_counter()
     response = client.get(page.url)
     body = response.getvalue()  # a streamed export is only done when read to the end
@@ -670,8 +678,10 @@ def capture(client, page: Page) -> list[dict]:
     from django.test.utils import CaptureQueriesContext
 
     timer = QueryTimer()
+    if page.primed:
+        client.get(page.url).getvalue()
     with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as captured:
-        get(client, page)
+        get(client, page, prime=False)
     return [
         {"sql": query["sql"], "seconds": seconds}
         for query, seconds in zip(captured.captured_queries, timer.durations, strict=True)
@@ -771,6 +781,7 @@ def report(bare: Page, pages: list[Page], small: Page, totals: dict[str, int]) -
         )
     print()
     print("median (p90): wall time of a GET in this process (middleware, view, SQL, template; the export read whole).")
+    print("aggregated: the cache emptied before each GET (as after any stage change); cached: the figures kept.")
     print("queries, SQL ms: one capture after the warm-up. bare/this above 1: the page is faster than the bare list.")
     default = pages[0]
     bounded = len(small.queries) == len(default.queries)
@@ -885,12 +896,15 @@ def main(argv: list[str] | None = None) -> int:
             + f"; the entity filter: entity {entity_id} ({entity_rows:,} enquiries in the period)"
         )
         bare = Page("bare admin list (ModelAdmin)", BARE_URL)
+        one_entity = f"{DASHBOARD_URL}?{urlencode({**period, 'entity': entity_id})}"
         pages = [
-            Page("dashboard, default filters", DASHBOARD_URL),
-            Page("dashboard, one entity", f"{DASHBOARD_URL}?{urlencode({**period, 'entity': entity_id})}"),
-            Page("figures CSV export", EXPORT_URL),
+            Page("dashboard, default, aggregated", DASHBOARD_URL, cold=True),
+            Page("dashboard, one entity, aggregated", one_entity, cold=True),
+            Page("figures CSV export, aggregated", EXPORT_URL, cold=True),
+            Page("dashboard, default, cached", DASHBOARD_URL, primed=True),
+            Page("dashboard, one entity, cached", one_entity, primed=True),
         ]
-        small = Page("dashboard: a one-week period", f"{DASHBOARD_URL}?{urlencode(week)}")
+        small = Page("dashboard: a one-week period", f"{DASHBOARD_URL}?{urlencode(week)}", cold=True)
         print(f"Ready ({time.monotonic() - t0:.0f} s); measuring {args.rounds} rounds")
         measure([bare, *pages], [small], args.rounds, args.warmup)
         report(bare, pages, small, totals)
