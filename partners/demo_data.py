@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from agreements.demo_data import ContractReplay
 from agreements.models import Agreement, DraftVersion, Signature, StageChange
+from quality import clocks
+from quality.models import SurveyAnswer, SurveyInvitation
 
 from . import notices, workflow
 from .choices import (
@@ -2072,6 +2074,8 @@ COUNTED_MODELS = [
     ("contracts", Agreement),
     ("draft versions", DraftVersion),
     ("signatures", Signature),
+    ("survey invitations", SurveyInvitation),
+    ("survey answers", SurveyAnswer),
 ]
 
 
@@ -2094,7 +2098,8 @@ def load(*, today: dt.date | None = None, contracts: bool = True) -> dict[str, A
         entities = _load_entities(users, bodies, created)
         companies = _load_companies(users, created)
         _load_routing_rules(entities, created)
-        with notices.silenced():  # past events: nobody is e-mailed about them today
+        # past events: nobody is e-mailed about them today; each enquiry's clocks are computed once, at the end
+        with notices.silenced(), clocks.deferred():
             _load_enquiries(users, entities, companies, today, created, contracts=contracts)
         for label, model in (
             ("stage changes", StageChange),
@@ -2393,8 +2398,11 @@ def _at(day: dt.date, minutes: int) -> dt.datetime:
 
 
 def _load_enquiries(users, entities, companies, today: dt.date, created: Counter, *, contracts: bool) -> None:
+    from .demo_history import enquiries as history  # a year of history behind the stories, for the dashboard
+
     existing = set(Enquiry.objects.filter(company__in=companies.values()).values_list("company_id", "title"))
-    missing = [spec for spec in ENQUIRIES if (companies[spec["company"]].pk, spec["title"]) not in existing]
+    specs = [*ENQUIRIES, *history(today)]
+    missing = [spec for spec in specs if (companies[spec["company"]].pk, spec["title"]) not in existing]
     if not missing:
         return
     cast = _Cast(users, entities, companies)
@@ -2402,7 +2410,7 @@ def _load_enquiries(users, entities, companies, today: dt.date, created: Counter
     # the enquiries were submitted, as they would have been.
     events = []
     for number, spec in enumerate(missing):
-        replay = _EnquiryReplay(spec, cast, created, contracts=contracts)
+        replay = spec.get("replay", _EnquiryReplay)(spec, cast, created, contracts=contracts)
         for index, moment in enumerate(timeline(spec, today)):
             events.append((moment, number, index, replay))
     events.sort(key=lambda event: event[:3])

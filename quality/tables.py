@@ -19,6 +19,7 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list]  # cells: str, int, float or None (no data)
+    labels: int = 1  # how many leading columns are words (the others are numbers, aligned right)
 
 
 def _clock_headers() -> list[str]:
@@ -106,7 +107,7 @@ def tables(figures: Figures) -> dict[str, Table]:
         Table(
             "waits",
             _("Where contracts wait: finished stages, longest in total first (working days)"),
-            [_("Stage"), _("Ball held by"), _("Times"), _("Total"), P50, P90],
+            [_("Stage"), _("Ball held by"), _("Occurrences"), _("Total"), P50, P90],
             [
                 [
                     row["stage_label"],
@@ -118,6 +119,7 @@ def tables(figures: Figures) -> dict[str, Table]:
                 ]
                 for row in figures.waits
             ],
+            labels=2,
         ),
         Table(
             "satisfaction",
