@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agreements.choices import CONTRACT_CLOSED_STAGES, AgreementKind, ContractStage, PartyRole
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 S = EnquiryStage
 C = ContractStage
 BATCH = 500
+LOCK_NAMESPACE = 7_100_401  # pg_advisory_xact_lock(namespace, enquiry id): the clocks' own
 
 RESPONSES = {S.IN_TRIAGE, S.AWAITING_COMPANY, S.ROUTED, S.DECLINED, S.NO_GO}
 FURTHEST = [  # the stage that proves each funnel step was reached
@@ -63,6 +64,17 @@ def stage_changed(enquiry_id: int) -> None:
         pending.add(enquiry_id)
         return
     transaction.on_commit(lambda: _queue(enquiry_id))
+
+
+def entity_changed(entity_id: int) -> None:
+    """Recompute the clocks of an entity's enquiries (its lead negotiator changed), by a worker if there is one."""
+    from .tasks import refresh_entity_clocks
+
+    try:
+        refresh_entity_clocks.delay(entity_id)
+    except Exception:  # noqa: BLE001 - no broker: here and now, as for a stage change
+        logger.warning("Clocks of entity %s: could not queue the task, recomputing here", entity_id, exc_info=True)
+        refresh(Routing.objects.filter(entity_id=entity_id).values_list("enquiry_id", flat=True))
 
 
 @contextmanager
@@ -113,8 +125,8 @@ class _Timeline:
 
 
 def _refresh_batch(ids: list[int]) -> None:
-    # Lock the enquiries: two changes committing together recompute one after the other, each from all rows.
-    enquiries = dict(Enquiry.objects.select_for_update().filter(pk__in=ids).values_list("pk", "stage"))
+    _serialise(ids)
+    enquiries = dict(Enquiry.objects.filter(pk__in=ids).values_list("pk", "stage"))
     timelines = {pk: _Timeline(stage, [], []) for pk, stage in enquiries.items()}
     changes = StageChange.objects.filter(enquiry_id__in=ids).order_by("enquiry_id", "at", "pk")
     for enquiry_id, agreement_id, to_stage, at in changes.values_list("enquiry_id", "agreement_id", "to_stage", "at"):
@@ -172,6 +184,20 @@ def _refresh_batch(ids: list[int]) -> None:
     _upsert(EnquiryClock, enquiry_clocks, "enquiry")
     _upsert(ContractClock, contract_clocks, "agreement")
     FiguresVersion.bump()
+
+
+def _serialise(ids: list[int]) -> None:
+    """Two changes of one enquiry committing together recompute one after the other, each from all its rows.
+
+    An advisory lock per enquiry, not the enquiry's row: the workflows lock a contract, then its enquiry, and
+    writing a contract's clock waits for that contract's lock; holding the enquiry's row here would deadlock.
+    SQLite writes one transaction at a time anyway."""
+    if connection.vendor != "postgresql" or not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) AS id ORDER BY id", [LOCK_NAMESPACE, ids]
+        )
 
 
 def _upsert(model, rows: list, key: str) -> None:

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import TruncQuarter
+from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import AgreementKind, ContractStage
-from partners.choices import Party
+from agreements.selectors import agreements_visible_to
+from partners.choices import ENQUIRY_CLOSED_STAGES, Party
 from partners.models import Enquiry, Entity, GoverningBody, Routing
 from partners.rules import is_central_team, is_entity_contact, is_legal_staff
 from partners.selectors import enquiries_visible_to
@@ -115,10 +116,17 @@ class Scope:
             self.entity_ids = None  # everything, enquiries not yet routed included
         else:
             self.entity_ids = list(entities_in_scope(user).values_list("pk", flat=True))
+        # Contracts as the portal shows them (agreements_visible_to): legal staff read those their bodies are a
+        # party to, not every contract of an entity their body governs today.
+        self.central = is_central_team(user)
+        self.contracts = None if self.central else agreements_visible_to(user).values("pk")
+        self.fingerprint = "central" if self.central else _reader_fingerprint(user)
 
-    def cut(self, qs: QuerySet, *, entity: str = "entity_id", day: str | None = None) -> QuerySet:
+    def cut(self, qs: QuerySet, *, entity: str = "entity_id", day: str | None = None, contract: str = "") -> QuerySet:
         if self.entity_ids is not None:
             qs = qs.filter(**{f"{entity}__in": self.entity_ids})
+        if contract and self.contracts is not None:
+            qs = qs.filter(**{f"{contract}__in": self.contracts})
         if day:
             qs = qs.filter(**{f"{day}__gte": self.filters.start, f"{day}__lte": self.filters.end})
         return qs
@@ -151,12 +159,27 @@ def figures(user, filters: Filters) -> Figures:
     return result
 
 
+def _reader_fingerprint(user) -> str:
+    """What decides which contracts a reader other than the central team sees: their bodies and entities."""
+    bodies = sorted(GoverningBody.objects.filter(legal_staff=user).values_list("pk", flat=True))
+    entities = sorted(Entity.objects.filter(scientific_contacts=user).values_list("pk", flat=True))
+    return f"bodies={bodies};entities={entities}"
+
+
 def _cache_key(scope: Scope) -> str | None:
     version = FiguresVersion.objects.filter(pk=FiguresVersion.ONLY).values_list("number", flat=True).first()
     if version is None:
         return None
     entities = "all" if scope.entity_ids is None else ",".join(map(str, sorted(scope.entity_ids)))
-    parts = [version, timezone.localdate(), scope.filters.start, scope.filters.end, get_language(), entities]
+    parts = [
+        version,
+        timezone.localdate(),
+        scope.filters.start,
+        scope.filters.end,
+        get_language(),
+        entities,
+        scope.fingerprint,
+    ]
     return "quality:figures:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -202,7 +225,7 @@ def _funnel(enquiries: QuerySet) -> list[tuple[str, int]]:
 
 
 def _contracts_by_kind(scope: Scope) -> list[dict]:
-    contracts = scope.cut(ContractClock.objects.filter(is_amendment=False), day="requested_on")
+    contracts = scope.cut(ContractClock.objects.filter(is_amendment=False), day="requested_on", contract="agreement")
     rows = list(
         contracts.values("kind")
         .annotate(
@@ -228,7 +251,7 @@ def _waits(scope: Scope) -> list[dict]:
     """Finished stretches of the contracts, by stage and ball holder, longest in total first. Counted per whole
     number of days and the percentiles read from those counts: exact, and far less to sort than every spell."""
     start, end = _moments(scope.filters)
-    spells = scope.cut(StageSpell.objects.filter(agreement__isnull=False, left_at__isnull=False))
+    spells = scope.cut(StageSpell.objects.filter(agreement__isnull=False, left_at__isnull=False), contract="agreement")
     spells = spells.filter(entered_at__gte=start, entered_at__lt=end)
     histograms = defaultdict(list)
     for stage, ball, days, count in spells.values_list("stage", "ball", "working_days").annotate(n=Count("pk")):
@@ -254,7 +277,9 @@ def _waits(scope: Scope) -> list[dict]:
 
 def _waiting_now(scope: Scope) -> list[dict]:
     """The contracts waiting longest today: their current stage, since when, and whose move it is."""
-    spells = scope.cut(StageSpell.objects.filter(agreement__isnull=False, left_at__isnull=True))
+    spells = scope.cut(
+        StageSpell.objects.filter(agreement__isnull=False, left_at__isnull=True), contract="agreement"
+    ).exclude(enquiry__stage__in=ENQUIRY_CLOSED_STAGES)  # a contract left open by a withdrawn enquiry waits for nobody
     rows = []
     today = timezone.localdate()
     balls = dict(BALLS)
@@ -286,7 +311,11 @@ def _satisfaction(scope: Scope) -> list[dict]:
     start, end = _moments(scope.filters)
     answers = SurveyAnswer.objects.filter(answered_at__gte=start, answered_at__lt=end)
     if scope.entity_ids is not None:
-        answers = answers.filter(invitation__enquiry__clock__entity_id__in=scope.entity_ids)
+        # an answer about a contract is that contract's entity's; about the enquiry, the enquiry's entity's
+        entity = Coalesce("invitation__contract__entity_id", "invitation__enquiry__clock__entity_id")
+        answers = answers.alias(answer_entity=entity).filter(answer_entity__in=scope.entity_ids)
+    if scope.contracts is not None:
+        answers = answers.filter(Q(invitation__contract__isnull=True) | Q(invitation__contract__in=scope.contracts))
     rows = list(
         answers.annotate(quarter=TruncQuarter("answered_at"))
         .values("quarter")

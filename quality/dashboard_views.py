@@ -14,6 +14,8 @@ from .dashboard import BALLS, CLOCKS, Filters, entities_in_scope, figures, may_s
 from .forms import DashboardFilterForm
 from .tables import P50, P90, tables
 
+FILTERS = ("start", "end", "entity")
+
 
 def _filters(request) -> tuple[DashboardFilterForm, Filters | None]:
     """The filters asked for; None when the form refuses them (the page says why, an export sends the reader
@@ -23,12 +25,17 @@ def _filters(request) -> tuple[DashboardFilterForm, Filters | None]:
     default = Filters.default()
     entities = entities_in_scope(request.user).order_by("name")
     initial = {"start": default.start, "end": default.end}
-    form = DashboardFilterForm(request.GET or None, entities=entities, initial=initial)
-    if not request.GET:
+    asked = any(name in request.GET for name in FILTERS)  # other parameters (a cache buster) are not filters
+    form = DashboardFilterForm(request.GET if asked else None, entities=entities, initial=initial)
+    if not asked:
         return form, default
     if form.is_valid():
         data = form.cleaned_data
-        return form, Filters(start=data["start"], end=data["end"], entity=data["entity"])
+        start, end = data["start"] or default.start, data["end"] or default.end
+        if start > end:
+            form.add_error(None, _("The period must start before it ends."))
+            return form, None
+        return form, Filters(start=start, end=end, entity=data["entity"])
     return form, None
 
 

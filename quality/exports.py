@@ -14,6 +14,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from agreements.choices import AgreementKind, ContractStage
 from partners.choices import EnquiryStage
@@ -60,7 +61,7 @@ def enquiry_rows(user, filters: Filters) -> tuple[list[str], Iterator[list]]:
 
 
 def contract_rows(user, filters: Filters) -> tuple[list[str], Iterator[list]]:
-    clocks = Scope(user, filters).cut(ContractClock.objects.all(), day="requested_on")
+    clocks = Scope(user, filters).cut(ContractClock.objects.all(), day="requested_on", contract="agreement")
     headers = [
         _("Enquiry"),
         _("Contract"),
@@ -153,7 +154,7 @@ def _cell(value):
 def _xlsx_cell(value):
     if value is None or isinstance(value, (int, float)) or hasattr(value, "isoformat"):
         return value
-    return _text(str(value))
+    return ILLEGAL_CHARACTERS_RE.sub("", _text(str(value)))  # control characters a worksheet cannot hold
 
 
 def _text(text: str) -> str:

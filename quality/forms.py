@@ -50,11 +50,18 @@ class SurveyAnswerForm(forms.ModelForm):
         self.helper.layout = Layout(*(InlineRadios(name) for name in self.RANGES), "comment")
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the portal's own history, with room; beyond, a date is a typing slip
+
+
 class DashboardFilterForm(forms.Form):
     """The dashboard's period (by date of submission, of request, of answer) and entity."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     entity = forms.ModelChoiceField(
         label=_("Entity"), queryset=None, required=False, empty_label=_("All entities you may see")
     )
@@ -68,4 +75,10 @@ class DashboardFilterForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
             raise forms.ValidationError(_("The period must start before it ends."))
+        for name in ("start", "end"):
+            day = cleaned.get(name)
+            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
+                self.add_error(
+                    name, _("Choose a date between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+                )
         return cleaned

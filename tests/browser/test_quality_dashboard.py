@@ -25,6 +25,8 @@ from partners.models import Enquiry, Entity
 from quality.dashboard import Filters, figures
 from quality.models import EnquiryClock, SurveyAnswer
 
+from .test_triage_journey import admin_sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SHOTS = Path(tempfile.gettempdir()) / "opale-screenshots" / "quality-dashboard"
@@ -35,14 +37,6 @@ def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     page.screenshot(path=str(SHOTS / f"{name}-top.png"))
-
-
-def admin_sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/admin/login/?next=/admin/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(demo_data.DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
 
 
 def number(text: str) -> float:
