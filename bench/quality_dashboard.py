@@ -25,7 +25,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import secrets
 import shutil
 import statistics
 import sys
@@ -47,6 +46,7 @@ from bench.triage_queue import (  # noqa: E402 - the sibling bench's loaders and
     QueryTimer,
     analyse,
     build_enquiry,
+    configure_environment,
     database_exists,
     drop_database,
     load,
@@ -57,7 +57,6 @@ from bench.triage_queue import (  # noqa: E402 - the sibling bench's loaders and
     weighted,
 )
 
-SETTINGS_MODULE = "bench.floor_settings"
 URLCONF = "bench_quality_urls"  # built at run time: the portal's URLs plus the bare admin site
 BARE_URL = "/bench-bare/partners/enquiry/"
 DASHBOARD_URL = "/staff/quality/"
@@ -835,28 +834,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.rows < 100 or args.rounds < 1:
         parser.error("--rows must be at least 100 and --rounds at least 1")
     return args
-
-
-def configure_environment(args: argparse.Namespace, static_root: Path) -> None:
-    """Production settings (DEBUG off: cached templates, no query log), the one host the test client uses."""
-    for key in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SETTINGS_MODULE"):
-        os.environ.pop(key, None)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "ALLOWED_HOSTS": "testserver",
-            "SECURE_SSL_REDIRECT": "false",  # the test client speaks plain HTTP; no TLS proxy in front
-            "SECURE_HSTS_SECONDS": "0",
-            "DATABASE_URL": f"{args.postgres.rstrip('/')}/{args.database}",
-            "CONN_MAX_AGE": "3600",  # one connection for the whole run, as a busy production worker keeps one
-            "CACHE_URL": "locmemcache://opale-bench-quality",
-            "EMAIL_URL": "dummymail://",  # the demo data's workflow queues e-mails; they go nowhere
-            "BENCH_STATIC_ROOT": str(static_root),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

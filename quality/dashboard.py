@@ -110,15 +110,15 @@ class Scope:
     def __init__(self, user, filters: Filters):
         self.user = user
         self.filters = filters
+        self.central = is_central_team(user)
         if filters.entity is not None:
             self.entity_ids: list[int] | None = [filters.entity.pk]
-        elif is_central_team(user):
+        elif self.central:
             self.entity_ids = None  # everything, enquiries not yet routed included
         else:
             self.entity_ids = list(entities_in_scope(user).values_list("pk", flat=True))
         # Contracts as the portal shows them (agreements_visible_to): legal staff read those their bodies are a
         # party to, not every contract of an entity their body governs today.
-        self.central = is_central_team(user)
         self.contracts = None if self.central else agreements_visible_to(user).values("pk")
         self.fingerprint = "central" if self.central else _reader_fingerprint(user)
 
