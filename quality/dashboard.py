@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncQuarter
+from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,7 @@ from partners.workdays import working_days_between
 
 from .aggregates import Percentile, percentile_of_counts
 from .clocks import quarter_of
-from .models import ContractClock, EnquiryClock, FiguresVersion, FunnelStep, StageSpell, SurveyAnswer
+from .models import ContractClock, EnquiryClock, FiguresVersion, FunnelStep, StageSpell, SurveyAnswer, SurveyInvitation
 
 # The enquiry clocks, in the order the dashboard shows them: (field, label).
 CLOCKS = [
@@ -312,8 +312,9 @@ def _satisfaction(scope: Scope) -> list[dict]:
     answers = SurveyAnswer.objects.filter(answered_at__gte=start, answered_at__lt=end)
     if scope.entity_ids is not None:
         # an answer about a contract is that contract's entity's; about the enquiry, the enquiry's entity's
-        entity = Coalesce("invitation__contract__entity_id", "invitation__enquiry__clock__entity_id")
-        answers = answers.alias(answer_entity=entity).filter(answer_entity__in=scope.entity_ids)
+        ids = scope.entity_ids
+        about = Q(contract__entity_id__in=ids) | Q(contract__isnull=True, enquiry__clock__entity_id__in=ids)
+        answers = answers.filter(invitation__in=SurveyInvitation.objects.filter(about).values("pk"))
     if scope.contracts is not None:
         answers = answers.filter(Q(invitation__contract__isnull=True) | Q(invitation__contract__in=scope.contracts))
     rows = list(

@@ -267,6 +267,12 @@ class StageSpell(models.Model):
             models.Index(fields=["enquiry"], name="stagespell_enquiry"),
             # the dashboard: contracts' finished spells of a period, and those still open
             models.Index(fields=["entered_at", "entity"], name="stagespell_period"),
+            # the contracts waiting longest today: the oldest open stretches first, a few read
+            models.Index(
+                fields=["entered_at"],
+                name="stagespell_open_contracts",
+                condition=Q(agreement__isnull=False, left_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
