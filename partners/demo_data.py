@@ -2591,17 +2591,23 @@ class _EnquiryReplay:
             return None
         replay = self.contracts.get(label)
         if replay is None:
-            replay = self.contracts[label] = ContractReplay(
-                label,
-                company_user=self.company_user,
-                company_signer=self.cast.signatories[self.spec["company"]] or self.company_user,
-                central=self.central,
-                legal_by_entity=self.cast.lead_legal,
-                entities=self.cast.entities,
-            )
+            replay = self.contracts[label] = self._new_contract(label)
             self.created["contracts"] += 1
         replay.play(self.enquiry, at, verb, *args)
         self.enquiry.refresh_from_db()  # a contract coming into force moves the enquiry
+
+    def _new_contract(self, label: str) -> ContractReplay:
+        return ContractReplay(label, **self._contract_cast())
+
+    def _contract_cast(self) -> dict[str, Any]:
+        """Who acts on the enquiry's contracts."""
+        return {
+            "company_user": self.company_user,
+            "company_signer": self.cast.signatories[self.spec["company"]] or self.company_user,
+            "central": self.central,
+            "legal_by_entity": self.cast.lead_legal,
+            "entities": self.cast.entities,
+        }
 
     def _decline(self, at, reason):
         return workflow.enquiry_decline(enquiry=self.enquiry, actor=self.central, reason=reason, at=at)

@@ -1205,24 +1205,8 @@ class HistoryReplay(_EnquiryReplay):
         super().__init__(spec, cast, created, contracts=contracts)
         self.invitation: SurveyInvitation | None = None
 
-    def _agreement(self, at, label, verb, *args):
-        if not self.with_contracts:
-            return super()._agreement(at, label, verb, *args)
-        replay = self.contracts.get(label)
-        if replay is None:
-            replay = self.contracts[label] = HistoryContract(
-                label,
-                terms=self.spec["terms"][label],
-                company_user=self.company_user,
-                company_signer=self.cast.signatories[self.spec["company"]] or self.company_user,
-                central=self.central,
-                legal_by_entity=self.cast.lead_legal,
-                entities=self.cast.entities,
-            )
-            self.created["contracts"] += 1
-        replay.play(self.enquiry, at, verb, *args)
-        self.enquiry.refresh_from_db()  # a contract coming into force moves the enquiry
-        return None
+    def _new_contract(self, label: str) -> ContractReplay:
+        return HistoryContract(label, terms=self.spec["terms"][label], **self._contract_cast())
 
     def _survey(self, at, event, label):
         """Asked as the workflow asks once the change commits (the loader silences it), dated at the event."""
