@@ -70,11 +70,11 @@ def entity_changed(entity_id: int) -> None:
     """Recompute the clocks of an entity's enquiries (its lead negotiator changed), by a worker if there is one."""
     from .tasks import refresh_entity_clocks
 
-    try:
-        refresh_entity_clocks.delay(entity_id)
-    except Exception:  # noqa: BLE001 - no broker: here and now, as for a stage change
-        logger.warning("Clocks of entity %s: could not queue the task, recomputing here", entity_id, exc_info=True)
-        refresh(Routing.objects.filter(entity_id=entity_id).values_list("enquiry_id", flat=True))
+    _by_worker(refresh_entity_clocks, entity_id, lambda: entity_enquiries(entity_id), f"entity {entity_id}")
+
+
+def entity_enquiries(entity_id: int):
+    return Routing.objects.filter(entity_id=entity_id).values_list("enquiry_id", flat=True)
 
 
 @contextmanager
@@ -90,20 +90,24 @@ def deferred() -> Iterator[None]:
 
 
 def _queue(enquiry_id: int) -> None:
-    """A worker recomputes the clocks (the request does not wait); without a broker, or with a dead one, this
-    process does it now. The stage change itself has committed: a clock that still fails to update is logged and
-    caught up by the next change (or ``manage.py refresh_clocks``), never an error page for the person who acted."""
     from .tasks import refresh_clocks
 
+    _by_worker(refresh_clocks, enquiry_id, lambda: [enquiry_id], f"enquiry {enquiry_id}")
+
+
+def _by_worker(task, argument: int, enquiry_ids, what: str) -> None:
+    """A worker recomputes the clocks (the request does not wait); without a broker, or with a dead one, this
+    process does it now. The change itself has committed: a clock that still fails to update is logged and caught
+    up by the next change (or ``manage.py refresh_clocks``), never an error page for the person who acted."""
     try:
-        refresh_clocks.delay(enquiry_id)
+        task.delay(argument)
         return
     except Exception:  # noqa: BLE001 - the broker is down, or the eager run failed: try once more here
-        logger.warning("Clocks of enquiry %s: could not queue the task, recomputing here", enquiry_id, exc_info=True)
+        logger.warning("Clocks of %s: could not queue the task, recomputing here", what, exc_info=True)
     try:
-        refresh([enquiry_id])
+        refresh(enquiry_ids())
     except Exception:
-        logger.exception("Could not recompute the clocks of enquiry %s", enquiry_id)
+        logger.exception("Could not recompute the clocks of %s", what)
 
 
 # ---- recompute --------------------------------------------------------------------------------------------------

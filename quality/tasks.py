@@ -16,8 +16,6 @@ def refresh_clocks(enquiry_id: int) -> None:
 @shared_task(ignore_result=True)
 def refresh_entity_clocks(entity_id: int) -> None:
     """Recompute the clocks of every enquiry routed to an entity whose governing bodies changed."""
-    from partners.models import Routing
-
     from . import clocks
 
-    clocks.refresh(Routing.objects.filter(entity_id=entity_id).values_list("enquiry_id", flat=True))
+    clocks.refresh(clocks.entity_enquiries(entity_id))
